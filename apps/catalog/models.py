@@ -1,0 +1,168 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models import Q
+from mptt.models import MPTTModel, TreeForeignKey
+from simple_history import register
+from simple_history.models import HistoricalRecords
+
+# One expression for the GIN index and for every query that searches products: PostgreSQL uses
+# the index only when the query repeats the indexed expression exactly.
+SEARCH_CONFIG = "english"
+
+
+def product_search_vector() -> SearchVector:
+    return SearchVector("name", "description", config=SEARCH_CONFIG)
+
+
+class Category(MPTTModel):
+    """A node of the category tree (Clothing → Dresses → Evening Dresses).
+
+    Deactivating a category is the soft delete: it hides the category, its subtree and their
+    products from the storefront.
+    """
+
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=50, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        db_table = "catalog_category"
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+# HistoricalRecords() in an MPTTModel body breaks saves; register it after the class instead.
+register(Category)
+
+
+class CoverageLevel(models.Model):
+    """How much a garment covers (Full / Moderate / Light): the shop's core differentiator."""
+
+    name = models.CharField(max_length=255, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "catalog_coveragelevel"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Product(models.Model):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    # The shop's schema calls this column product_size_id; it points at the coverage level.
+    coverage_level = models.ForeignKey(
+        CoverageLevel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_column="product_size_id",
+        related_name="products",
+    )
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=50, unique=True)
+    description = models.TextField(blank=True)
+    base_price = models.DecimalField(max_digits=6, decimal_places=2)
+    is_featured = models.BooleanField(default=False, db_index=True)
+    date_added = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "catalog_product"
+        ordering = ["-date_added", "-id"]
+        indexes = [
+            models.Index(fields=["category", "is_featured"], name="product_cat_featured_idx"),
+            GinIndex(product_search_vector(), name="product_fulltext_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(base_price__gte=0), name="catalog_product_base_price_gte_0"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductVariant(models.Model):
+    class Size(models.IntegerChoices):
+        XS = 0, "XS"
+        S = 1, "S"
+        M = 2, "M"
+        L = 3, "L"
+        XL = 4, "XL"
+        XXL = 5, "XXL"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    coverage = models.ForeignKey(
+        CoverageLevel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="variants",
+    )
+    sku = models.CharField("SKU", max_length=255, unique=True)
+    size = models.IntegerField(choices=Size.choices)
+    color = models.CharField("colour", max_length=100)
+    stock_available = models.IntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "catalog_productvariant"
+        ordering = ["product_id", "size", "color"]
+        permissions = [("change_stock", "Can change stock levels")]
+        indexes = [
+            models.Index(fields=["product", "is_active"], name="variant_product_active_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock_available__gte=0),
+                name="catalog_variant_stock_gte_0",
+                violation_error_message="Stock cannot go below zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(size__gte=0, size__lte=5), name="catalog_variant_size_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} ({self.get_size_display()}, {self.color})"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="products/", max_length=100)
+    thumbnail = models.ImageField(upload_to="products/thumbnails/", max_length=100, blank=True)
+    is_feature = models.BooleanField("feature image", default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "catalog_productimage"
+        ordering = ["-is_feature", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(is_feature=True),
+                name="catalog_productimage_one_feature",
+                violation_error_message="A product has only one feature image.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.image.name
