@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -19,7 +20,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from simple_history.models import registered_models
 
-from apps.catalog.models import Category, ProductImage
+from apps.catalog.models import Category, Product, ProductImage
 from apps.users.models import User
 from apps.users.roles import sync_roles
 
@@ -45,20 +46,26 @@ class Command(BaseCommand):
             action="store_true",
             help="Load even with DJANGO_DEBUG off (tests); never on a production database.",
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the catalog already has products (keeps edits made in a demo).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_without_debug"]:
             raise CommandError(
                 "The demo data has known passwords: it is loaded only with DJANGO_DEBUG on."
             )
+        if options["if_empty"] and Product.objects.exists():
+            self.stdout.write("The catalog already has products: demo data left as it is.")
+            return
         with transaction.atomic():
             sync_roles()
             loaded = self.load_fixtures(timezone.now() - FIXTURE_ANCHOR)
             Category.objects.rebuild()
-            for email in DEMO_STAFF:
-                user = User.objects.get(email=email)
-                user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
+            # An update, not save(): the password is not audited, so no history row either.
+            User.objects.filter(email__in=DEMO_STAFF).update(password=make_password(DEMO_PASSWORD))
             created_history = self.record_initial_history()
         images = self.ensure_images()
         self.stdout.write(
@@ -88,11 +95,10 @@ class Command(BaseCommand):
         created = 0
         for model in list(registered_models.values()):
             history_model = model.history.model
-            missing = list(model._default_manager.exclude(pk__in=history_model.objects.values("id")))
+            recorded = history_model.objects.values("id")
+            missing = list(model._default_manager.exclude(pk__in=recorded))
             if missing:
-                model.history.bulk_history_create(
-                    missing, default_change_reason="Demo data loaded"
-                )
+                model.history.bulk_history_create(missing, default_change_reason="Demo data loaded")
                 created += len(missing)
         return created
 
