@@ -22,7 +22,9 @@ def row_counts():
 
 
 def tree_snapshot():
-    return list(Category.objects.order_by("pk").values_list("pk", "tree_id", "lft", "rght", "level"))
+    return list(
+        Category.objects.order_by("pk").values_list("pk", "tree_id", "lft", "rght", "level")
+    )
 
 
 def test_loading_twice_neither_fails_nor_duplicates(demo_data):

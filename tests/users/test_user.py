@@ -61,7 +61,9 @@ def test_createsuperuser_asks_for_the_email(monkeypatch):
         lambda prompt="": prompts.append(prompt) or next(answers),
         raising=False,
     )
-    call_command("createsuperuser", interactive=True, stdin=FakeTTY(), stdout=open("/dev/null", "w"))
+    call_command(
+        "createsuperuser", interactive=True, stdin=FakeTTY(), stdout=open("/dev/null", "w")
+    )
     user = User.objects.get(email="boss@modestwear.example")
     assert user.is_superuser and user.is_staff
     assert user.username == "boss"
