@@ -1,0 +1,54 @@
+"""Shared helpers: a side-by-side timer and a benchmark database of a given size."""
+
+import io
+import statistics
+import time
+from collections.abc import Callable
+
+from django.core.management import call_command
+
+from apps.catalog.models import Product
+
+
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm caches and plans: the first run measures the cold start, not the code
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def interleaved(candidates: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median time of each candidate, measured in alternation so machine noise hits all alike."""
+    samples = {name: [] for name in candidates}
+    for fn in candidates.values():
+        fn()
+    for _ in range(repeat):
+        for name, fn in candidates.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in samples.items()}
+
+
+def ensure_products(count: int) -> None:
+    missing = count - Product.objects.count()
+    if missing > 0:
+        call_command(
+            "generate_synthetic",
+            "--products",
+            str(missing),
+            "--allow-without-debug",
+            "--no-progress",
+            stdout=io.StringIO(),
+        )
+
+
+def report(title: str, timings: dict[str, float], baseline: str) -> list[str]:
+    lines = [title]
+    for name, seconds in timings.items():
+        ratio = timings[baseline] / seconds if seconds else float("inf")
+        lines.append(f"  {name:<40} {seconds * 1000:9.2f} ms   {ratio:6.1f}x vs {baseline}")
+    return lines
