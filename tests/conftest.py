@@ -12,3 +12,43 @@ def demo_data(db):
 def _media_root(settings, tmp_path):
     # Uploaded and generated files go to a per-test folder, never the developer's media/.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+ROLE_EMAILS = {
+    "merchandising": ("merch@test.example", "Merchandising"),
+    "warehouse": ("warehouse@test.example", "Warehouse"),
+    "support": ("support@test.example", "Support"),
+    "no_role": ("norole@test.example", None),
+}
+
+
+@pytest.fixture
+def staff_user(db):
+    """Make a staff member with one role ("merchandising", "warehouse", "support", "no_role")."""
+    from django.contrib.auth.models import Group
+
+    from apps.users.models import User
+    from apps.users.roles import sync_roles
+
+    def make(role):
+        sync_roles()
+        email, group = ROLE_EMAILS[role]
+        user = User.objects.create_user(email, password="a-long-staff-passphrase", is_staff=True)
+        if group:
+            user.groups.add(Group.objects.get(name=group))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_as(client, staff_user, admin_user):
+    """A test client signed in as a role, or as "superuser"."""
+
+    def sign_in(role):
+        user = admin_user if role == "superuser" else staff_user(role)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return sign_in

@@ -1,10 +1,13 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel, TreeForeignKey
 from simple_history import register
 from simple_history.models import HistoricalRecords
+
+from apps.catalog.media import make_thumbnail
 
 # One expression for the GIN index and for every query that searches products: PostgreSQL uses
 # the index only when the query repeats the indexed expression exactly.
@@ -28,9 +31,6 @@ class Category(MPTTModel):
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=50, unique=True)
     is_active = models.BooleanField(default=True)
-
-    class MPTTMeta:
-        order_insertion_by = ["name"]
 
     class Meta:
         db_table = "catalog_category"
@@ -117,7 +117,11 @@ class ProductVariant(models.Model):
     sku = models.CharField("SKU", max_length=255, unique=True)
     size = models.IntegerField(choices=Size.choices)
     color = models.CharField("colour", max_length=100)
-    stock_available = models.IntegerField(default=0)
+    stock_available = models.IntegerField(
+        "stock",
+        default=0,
+        validators=[MinValueValidator(0, "Stock cannot go below zero.")],
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -147,14 +151,24 @@ class ProductVariant(models.Model):
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="products/", max_length=100)
-    thumbnail = models.ImageField(upload_to="products/thumbnails/", max_length=100, blank=True)
-    is_feature = models.BooleanField("feature image", default=False)
+    thumbnail = models.ImageField(
+        upload_to="products/thumbnails/",
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="Made automatically from the image.",
+    )
+    is_feature = models.BooleanField(
+        "feature image", default=False, help_text="The image shown in listings."
+    )
+    # Not in the shop's schema: the display order staff set by dragging images in the admin.
+    position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
 
     class Meta:
         db_table = "catalog_productimage"
-        ordering = ["-is_feature", "id"]
+        ordering = ["-is_feature", "position", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["product"],
@@ -166,3 +180,12 @@ class ProductImage(models.Model):
 
     def __str__(self):
         return self.image.name
+
+    def save(self, *args, **kwargs):
+        # A new upload (its file not yet committed to storage) gets a fresh thumbnail.
+        if self.image and not getattr(self.image, "_committed", True):
+            name, content = make_thumbnail(self.image.file, self.image.name)
+            self.thumbnail.save(name, content, save=False)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "thumbnail"}
+        super().save(*args, **kwargs)

@@ -2,10 +2,30 @@
 
 import unicodedata
 
+from django.conf import settings
+from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 
-from apps.catalog.models import SEARCH_CONFIG, product_search_vector
+from apps.catalog.models import (
+    SEARCH_CONFIG,
+    Category,
+    Product,
+    ProductImage,
+    ProductVariant,
+    product_search_vector,
+)
 
 # Longer search strings add nothing a customer or a merchandiser means, and cost planning time.
 SEARCH_MAX_LENGTH = 200
@@ -24,3 +44,93 @@ def product_search(queryset: QuerySet, text: str) -> QuerySet:
         return queryset
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="plain")
     return queryset.annotate(search=product_search_vector()).filter(search=query)
+
+
+def visible_categories() -> QuerySet:
+    """Active categories none of whose ancestors is inactive: what the storefront may show."""
+    hidden_ancestor = Category.objects.filter(
+        is_active=False,
+        tree_id=OuterRef("tree_id"),
+        lft__lte=OuterRef("lft"),
+        rght__gte=OuterRef("rght"),
+    )
+    return Category.objects.filter(is_active=True).exclude(Exists(hidden_ancestor))
+
+
+def subtree_filter(category: Category, prefix: str = "category__") -> Q:
+    """A filter for rows whose category is ``category`` or one of its descendants."""
+    return Q(
+        **{
+            f"{prefix}tree_id": category.tree_id,
+            f"{prefix}lft__gte": category.lft,
+            f"{prefix}lft__lte": category.rght,
+        }
+    )
+
+
+def subtree_product_count() -> Subquery:
+    """Per category row: the number of products in it and in all its descendants."""
+    products = (
+        Product.objects.filter(
+            category__tree_id=OuterRef("tree_id"),
+            category__lft__gte=OuterRef("lft"),
+            category__lft__lte=OuterRef("rght"),
+        )
+        .order_by()
+        .values("category__tree_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(products, output_field=IntegerField()), 0)
+
+
+def category_path() -> Subquery:
+    """Per product row: 'Clothing › Dresses › Evening Dresses', computed in the same query."""
+    ancestors = (
+        Category.objects.filter(
+            tree_id=OuterRef("category__tree_id"),
+            lft__lte=OuterRef("category__lft"),
+            rght__gte=OuterRef("category__rght"),
+        )
+        .order_by()
+        .values("tree_id")
+        .annotate(path=StringAgg("name", " › ", order_by="lft"))
+        .values("path")
+    )
+    return Subquery(ancestors, output_field=CharField())
+
+
+def active_stock() -> Subquery:
+    """Per product row: the stock of its active variants."""
+    stock = (
+        ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("product")
+        .annotate(total=Sum("stock_available"))
+        .values("total")
+    )
+    return Coalesce(Subquery(stock, output_field=IntegerField()), 0)
+
+
+def variant_count() -> Subquery:
+    variants = (
+        ProductVariant.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(variants, output_field=IntegerField()), 0)
+
+
+def feature_thumbnail() -> Subquery:
+    images = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
+        "-is_feature", "position", "pk"
+    )
+    return Subquery(images.values("thumbnail")[:1], output_field=CharField())
+
+
+def stock_status(total: int) -> str:
+    if total <= 0:
+        return "out"
+    return "low" if total <= settings.LOW_STOCK_THRESHOLD else "in"

@@ -161,6 +161,11 @@ UNFOLD = {
     "SITE_HEADER": "ModestWear back office",
     "SITE_SYMBOL": "checkroom",
     "SHOW_HISTORY": True,
+    "SIDEBAR": {
+        "show_search": True,
+        "show_all_applications": False,
+        "navigation": "backoffice.navigation.sidebar",
+    },
 }
 
 LOGGING = {

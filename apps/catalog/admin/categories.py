@@ -1,0 +1,123 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html
+from mptt.forms import TreeNodeChoiceField
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminSelectWidget
+
+from apps.catalog.models import Category
+from apps.catalog.selectors import subtree_product_count
+from apps.catalog.services import (
+    CategoryMoveError,
+    MovePosition,
+    category_move,
+    category_set_active,
+)
+from backoffice.admin_utils import render_action_form
+
+
+class MoveCategoryForm(forms.Form):
+    target = TreeNodeChoiceField(
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label="(top level)",
+        label="Move next to or under",
+        widget=UnfoldAdminSelectWidget,
+    )
+    position = forms.ChoiceField(
+        choices=MovePosition.choices,
+        initial=MovePosition.LAST_CHILD,
+        widget=UnfoldAdminSelectWidget,
+    )
+
+
+@admin.register(Category)
+class CategoryAdmin(SimpleHistoryAdmin, ModelAdmin):
+    list_display = ["tree_name", "slug", "products_in_subtree", "is_active"]
+    list_display_links = ["tree_name"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "parent", "is_active"]
+    list_per_page = 500
+    ordering = ["tree_id", "lft"]
+    actions = ["show_in_storefront", "hide_from_storefront"]
+    actions_row = ["move_category"]
+    actions_detail = ["move_category"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(product_total=subtree_product_count())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            return TreeNodeChoiceField(
+                queryset=Category.objects.all(),
+                required=False,
+                empty_label="(top level)",
+                widget=UnfoldAdminSelectWidget,
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @display(description="Category", ordering="lft")
+    def tree_name(self, category):
+        return format_html(
+            '<span style="padding-left:{}rem">{}{}</span>',
+            category.level * 1.5,
+            "└ " if category.level else "",
+            category.name,
+        )
+
+    @display(description="Products (with subcategories)", ordering="product_total")
+    def products_in_subtree(self, category):
+        return category.product_total
+
+    def revert_disabled(self, request, obj=None):
+        # A reverted row would restore stale tree columns (lft/rght) and corrupt the tree.
+        return True
+
+    @admin.action(description="Show in the storefront", permissions=["change"])
+    def show_in_storefront(self, request, queryset):
+        changed = category_set_active(categories=queryset, active=True, actor=request.user)
+        self.message_user(request, f"{changed} categories shown in the storefront.")
+
+    @admin.action(
+        description="Hide from the storefront, with everything under them", permissions=["change"]
+    )
+    def hide_from_storefront(self, request, queryset):
+        changed = category_set_active(categories=queryset, active=False, actor=request.user)
+        self.message_user(
+            request, f"{changed} categories hidden, with their subcategories and products."
+        )
+
+    @action(description="Move", permissions=["change"], icon="move_item", url_path="move")
+    def move_category(self, request, object_id):
+        category = self.get_object(request, object_id)
+        if category is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form = MoveCategoryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                category_move(
+                    category=category,
+                    target=form.cleaned_data["target"],
+                    position=form.cleaned_data["position"],
+                    actor=request.user,
+                )
+            except CategoryMoveError as error:
+                form.add_error("target", str(error))
+            else:
+                messages.success(request, f"“{category}” moved, with its subcategories.")
+                return redirect(reverse("admin:catalog_category_changelist"))
+        return render_action_form(
+            self,
+            request,
+            title=f"Move “{category}”",
+            obj=category,
+            form=form,
+            submit="Move",
+            intro="The category moves with all its subcategories and products.",
+        )

@@ -1,0 +1,168 @@
+from django import forms
+from django.contrib import admin
+from django.core.files.storage import default_storage
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.filters.admin import (
+    BooleanRadioFilter,
+    RangeNumericFilter,
+    RelatedDropdownFilter,
+)
+from unfold.decorators import display
+
+from apps.catalog.admin.filters import CategorySubtreeFilter, ProductStockFilter
+from apps.catalog.models import Product, ProductImage, ProductVariant
+from apps.catalog.selectors import (
+    active_stock,
+    category_path,
+    feature_thumbnail,
+    product_search,
+    stock_status,
+    variant_count,
+)
+from apps.catalog.services import product_set_featured
+from backoffice.admin_utils import EstimatedCountPaginator
+
+STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
+STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
+
+
+class VariantInline(TabularInline):
+    model = ProductVariant
+    extra = 0
+    fields = ["sku", "size", "color", "coverage", "stock_available", "is_active"]
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        # Stock counts belong to the warehouse: only the stock service changes them.
+        if request.user.has_perm("catalog.change_stock"):
+            return []
+        return ["stock_available"]
+
+
+class ImageInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.cleaned_data.get("image") or form.instance.pk)
+        ]
+        features = sum(1 for form in kept if form.cleaned_data.get("is_feature"))
+        if kept and features != 1:
+            raise forms.ValidationError(
+                "Mark exactly one image as the feature image (the one shown in listings); "
+                f"{features} are marked."
+            )
+
+
+class ImageInline(TabularInline):
+    model = ProductImage
+    formset = ImageInlineFormSet
+    extra = 0
+    fields = ["preview", "image", "is_feature", "position"]
+    readonly_fields = ["preview"]
+    ordering_field = "position"
+    hide_ordering_field = True
+
+    @display(description="Preview")
+    def preview(self, image):
+        if not image.thumbnail:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" style="height:72px;border-radius:4px">', image.thumbnail.url
+        )
+
+
+@admin.register(Product)
+class ProductAdmin(SimpleHistoryAdmin, ModelAdmin):
+    list_display = [
+        "thumbnail",
+        "name",
+        "path",
+        "coverage_level",
+        "base_price",
+        "stock",
+        "variants",
+        "is_featured",
+    ]
+    list_display_links = ["name"]
+    list_editable = ["is_featured"]
+    list_select_related = ["coverage_level"]
+    list_filter = [
+        CategorySubtreeFilter,
+        ("coverage_level", RelatedDropdownFilter),
+        ("is_featured", BooleanRadioFilter),
+        ("base_price", RangeNumericFilter),
+        ProductStockFilter,
+    ]
+    list_filter_submit = True
+    search_fields = ["name"]  # replaced by full-text search and exact SKU, see below
+    search_help_text = "Words from the name or description (any form: dress, dresses), or a SKU."
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["category"]
+    fields = [
+        "name",
+        "slug",
+        "category",
+        "coverage_level",
+        "base_price",
+        "is_featured",
+        "description",
+    ]
+    inlines = [VariantInline, ImageInline]
+    actions = ["feature", "unfeature"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                category_path=category_path(),
+                total_stock=active_stock(),
+                variant_total=variant_count(),
+                thumbnail_name=feature_thumbnail(),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        sku_products = ProductVariant.objects.filter(sku=term).values("product_id")
+        if sku_products.exists():
+            return queryset.filter(pk__in=sku_products), False
+        return product_search(queryset, term), False
+
+    @display(description="", image=True)
+    def thumbnail(self, product):
+        return default_storage.url(product.thumbnail_name) if product.thumbnail_name else None
+
+    @display(description="Category", ordering="category__tree_id")
+    def path(self, product):
+        return product.category_path
+
+    @display(description="Stock", ordering="total_stock", label=STOCK_LABELS)
+    def stock(self, product):
+        status = stock_status(product.total_stock)
+        return status, f"{product.total_stock} · {STOCK_TEXT[status]}"
+
+    @display(description="Variants", ordering="variant_total")
+    def variants(self, product):
+        return product.variant_total
+
+    @admin.action(description="Feature on the home page", permissions=["change"])
+    def feature(self, request, queryset):
+        changed = product_set_featured(products=queryset, featured=True, actor=request.user)
+        self.message_user(request, f"{changed} products featured.")
+
+    @admin.action(description="Stop featuring", permissions=["change"])
+    def unfeature(self, request, queryset):
+        changed = product_set_featured(products=queryset, featured=False, actor=request.user)
+        self.message_user(request, f"{changed} products no longer featured.")

@@ -1,0 +1,175 @@
+"""The warehouse's stock list: every variant with its stock, edited through the stock service."""
+
+from functools import partial
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.forms import modelformset_factory
+from django.shortcuts import redirect
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import BooleanRadioFilter
+from unfold.decorators import action, display
+from unfold.widgets import (
+    UnfoldAdminIntegerFieldWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextInputWidget,
+)
+
+from apps.catalog.admin.filters import VariantCategoryFilter, VariantStockFilter
+from apps.catalog.models import ProductVariant
+from apps.catalog.services import StockError, StockReason, stock_adjust, stock_apply
+from backoffice.admin_utils import EstimatedCountPaginator, render_action_form
+
+ADJUSTMENTS = [
+    (StockReason.RECEIVED.value, "Received (adds to stock)"),
+    (StockReason.COUNT_CORRECTION.value, "Count correction (sets the stock to the count)"),
+    (StockReason.DAMAGED.value, "Damaged (removes from stock)"),
+]
+DETAIL_FIELDS = ["product", "sku", "size", "color", "coverage"]
+
+
+class StockAdjustmentForm(forms.Form):
+    reason = forms.ChoiceField(choices=ADJUSTMENTS, widget=UnfoldAdminSelectWidget)
+    quantity = forms.IntegerField(min_value=0, widget=UnfoldAdminIntegerFieldWidget)
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Delivery note, count sheet or what happened; kept in the history.",
+    )
+
+
+@admin.register(ProductVariant)
+class ProductVariantAdmin(SimpleHistoryAdmin, ModelAdmin):
+    list_display = ["sku", "product_name", "size", "color", "stock_available", "is_active"]
+    list_display_links = ["sku"]
+    list_select_related = ["product"]
+    list_filter = [
+        VariantStockFilter,
+        ("is_active", BooleanRadioFilter),
+        VariantCategoryFilter,
+    ]
+    search_fields = ["=sku"]
+    search_help_text = "The exact SKU."
+    raw_id_fields = ["product"]
+    fields = [*DETAIL_FIELDS, "stock_available", "is_active"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 100
+    ordering = ["product_id", "size", "color"]
+    actions_row = ["adjust_stock"]
+    actions_detail = ["adjust_stock"]
+
+    @display(description="Product", ordering="product__name")
+    def product_name(self, variant):
+        return variant.product.name
+
+    # Who may edit what: the warehouse edits stock and activity, merchandising the rest.
+
+    def can_edit_stock(self, request):
+        return request.user.has_perm("catalog.change_stock")
+
+    def can_edit_details(self, request):
+        return request.user.has_perm("catalog.change_product")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [] if self.can_edit_details(request) else list(DETAIL_FIELDS)
+        if not self.can_edit_stock(request):
+            readonly.append("stock_available")
+        return readonly
+
+    def list_editable_for(self, request):
+        # Per role: stock for the warehouse, activity for whoever may change variants.
+        editable = ["is_active"] if self.has_change_permission(request) else []
+        if self.can_edit_stock(request):
+            editable.insert(0, "stock_available")
+        return editable
+
+    def get_changelist_instance(self, request):
+        editable = self.list_editable_for(request)
+        list_display = self.get_list_display(request)
+        if self.get_actions(request):
+            list_display = ["action_checkbox", *list_display]
+        return ChangeList(
+            request,
+            self.model,
+            list_display,
+            self.get_list_display_links(request, list_display),
+            self.get_list_filter(request),
+            self.date_hierarchy,
+            self.get_search_fields(request),
+            self.get_list_select_related(request),
+            self.list_per_page,
+            self.list_max_show_all,
+            editable,
+            self,
+            self.get_sortable_by(request),
+            self.search_help_text,
+        )
+
+    def get_changelist_formset(self, request, **kwargs):
+        # Django's version passes the class-level list_editable; this one passes the role's.
+        return modelformset_factory(
+            self.model,
+            self.get_changelist_form(request),
+            extra=0,
+            fields=self.list_editable_for(request),
+            formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            **kwargs,
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Stock typed into a form is a count correction, applied by the stock service."""
+        new_level = obj.stock_available
+        if change and "stock_available" in form.changed_data:
+            obj.stock_available = form.initial["stock_available"]
+        super().save_model(request, obj, form, change)
+        if change and "stock_available" in form.changed_data:
+            stock_apply(
+                levels={obj.pk: new_level},
+                reason=StockReason.COUNT_CORRECTION,
+                note="typed in the admin",
+                actor=request.user,
+            )
+            obj.refresh_from_db(fields=["stock_available"])
+
+    def revert_disabled(self, request, obj=None):
+        # Reverting would set stock without the stock service's rules and reason.
+        return True
+
+    def has_adjust_stock_permission(self, request, object_id=None):
+        return self.can_edit_stock(request)
+
+    @action(description="Adjust stock", permissions=["adjust_stock"], icon="inventory")
+    def adjust_stock(self, request, object_id):
+        variant = self.get_object(request, object_id)
+        if variant is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form = StockAdjustmentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                stock_adjust(
+                    variant=variant,
+                    quantity=form.cleaned_data["quantity"],
+                    reason=StockReason(form.cleaned_data["reason"]),
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
+                )
+            except StockError as error:
+                form.add_error("quantity", str(error))
+            else:
+                messages.success(request, f"{variant.sku}: stock is now {variant.stock_available}.")
+                return redirect(reverse("admin:catalog_productvariant_changelist"))
+        return render_action_form(
+            self,
+            request,
+            title=f"Adjust stock of {variant.sku}",
+            obj=variant,
+            form=form,
+            submit="Save adjustment",
+            intro=f"{variant.product.name}, {variant.get_size_display()}, {variant.color}: "
+            f"{variant.stock_available} in stock now.",
+        )

@@ -1,0 +1,162 @@
+"""Every catalog write that has rules: stock changes, category moves, image thumbnails.
+
+The admin, the imports and the order lifecycle all call these, so stock can never go below
+zero and every change is recorded with who made it and why.
+"""
+
+from collections.abc import Mapping
+
+from django.db import models, transaction
+from mptt.exceptions import InvalidMove
+
+from apps.catalog.models import Category, ProductVariant
+
+
+class StockError(ValueError):
+    """A stock change the rules refuse; the message is meant for the member of staff."""
+
+
+class StockReason(models.TextChoices):
+    RECEIVED = "received", "Received"
+    COUNT_CORRECTION = "count_correction", "Count correction"
+    DAMAGED = "damaged", "Damaged"
+    ORDER_PLACED = "order_placed", "Order placed"
+    ORDER_CANCELLED = "order_cancelled", "Order cancelled"
+    IMPORT = "import", "Import"
+    EDIT = "edit", "Edited in the admin"
+
+
+def _reason_text(reason: StockReason, note: str) -> str:
+    note = " ".join(note.split())
+    return f"{reason.label}: {note}" if note else reason.label
+
+
+def _lock_variants(variant_ids) -> dict[int, ProductVariant]:
+    # A fixed lock order (by id) keeps concurrent adjustments of several variants deadlock-free.
+    locked = ProductVariant.objects.select_for_update(of=("self",)).filter(pk__in=variant_ids)
+    return {variant.pk: variant for variant in locked.order_by("pk")}
+
+
+@transaction.atomic
+def stock_apply(
+    *,
+    deltas: Mapping[int, int] | None = None,
+    levels: Mapping[int, int] | None = None,
+    reason: StockReason,
+    note: str = "",
+    actor=None,
+) -> list[ProductVariant]:
+    """Add ``deltas`` to, or set ``levels`` of, the given variants' stock, all or nothing.
+
+    Raises :class:`StockError` naming every SKU that would go below zero or does not exist;
+    then nothing is written.
+    """
+    deltas, levels = dict(deltas or {}), dict(levels or {})
+    variants = _lock_variants(set(deltas) | set(levels))
+    problems = [f"variant #{pk} does not exist" for pk in {*deltas, *levels} - set(variants)]
+    changed = []
+    for pk, variant in variants.items():
+        new_level = levels[pk] if pk in levels else variant.stock_available + deltas[pk]
+        if pk in levels and new_level < 0:
+            problems.append(f"{variant.sku}: a stock level cannot be negative ({new_level})")
+        elif new_level < 0:
+            problems.append(_shortage(variant, new_level))
+        elif new_level != variant.stock_available:
+            variant.stock_available = new_level
+            changed.append(variant)
+    if problems:
+        raise StockError("; ".join(problems))
+    for variant in changed:
+        variant._change_reason = _reason_text(reason, note)
+        variant._history_user = actor
+        variant.save(update_fields=["stock_available"])
+    return changed
+
+
+def _shortage(variant: ProductVariant, new_level: int) -> str:
+    removed = variant.stock_available - new_level
+    return (
+        f"{variant.sku}: only {variant.stock_available} in stock, cannot remove {removed}"
+        f" (stock never goes below zero)"
+    )
+
+
+def stock_adjust(
+    *, variant: ProductVariant, quantity: int, reason: StockReason, note: str = "", actor=None
+) -> ProductVariant:
+    """Apply one warehouse adjustment: received adds, damaged removes, a count sets the level."""
+    if quantity < 0:
+        raise StockError("Enter a quantity of zero or more; the reason says which way it goes.")
+    if reason == StockReason.COUNT_CORRECTION:
+        stock_apply(levels={variant.pk: quantity}, reason=reason, note=note, actor=actor)
+    else:
+        sign = -1 if reason == StockReason.DAMAGED else 1
+        stock_apply(deltas={variant.pk: sign * quantity}, reason=reason, note=note, actor=actor)
+    variant.refresh_from_db(fields=["stock_available"])
+    return variant
+
+
+class CategoryMoveError(ValueError):
+    pass
+
+
+class MovePosition(models.TextChoices):
+    FIRST_CHILD = "first-child", "as its first child"
+    LAST_CHILD = "last-child", "as its last child"
+    LEFT = "left", "before it (same parent)"
+    RIGHT = "right", "after it (same parent)"
+
+
+@transaction.atomic
+def category_move(
+    *, category: Category, target: Category | None, position: MovePosition, actor=None
+) -> Category:
+    """Move ``category`` (with its subtree) relative to ``target``; ``None`` makes it a root."""
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    if target is not None:
+        target = Category.objects.get(pk=target.pk)
+        if target.pk == category.pk or target.is_descendant_of(category):
+            raise CategoryMoveError(
+                f"“{category}” cannot be moved under or next to itself or its own subcategories."
+            )
+    try:
+        if target is None:
+            category.move_to(None, "last-child")
+        else:
+            category.move_to(target, str(position))
+    except InvalidMove as error:
+        raise CategoryMoveError(str(error)) from error
+    category.refresh_from_db()
+    category._change_reason = f"Moved {MovePosition(position).label} of “{target or 'the top'}”"
+    category._history_user = actor
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_set_active(*, categories, active: bool, actor=None) -> int:
+    """Show or hide categories. A hidden category hides its whole subtree from the storefront
+    (see ``selectors.visible_categories``); the children keep their own flags, so showing the
+    category again restores the subtree as it was."""
+    changed = 0
+    for category in categories:
+        if category.is_active != active:
+            category.is_active = active
+            category._change_reason = "Shown" if active else "Hidden (soft delete)"
+            category._history_user = actor
+            category.save(update_fields=["is_active"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def product_set_featured(*, products, featured: bool, actor=None) -> int:
+    changed = 0
+    for product in products:
+        if product.is_featured != featured:
+            product.is_featured = featured
+            product._change_reason = "Featured" if featured else "No longer featured"
+            product._history_user = actor
+            product.save(update_fields=["is_featured"])
+            changed += 1
+    return changed
