@@ -34,6 +34,14 @@ class VariantInline(TabularInline):
     fields = ["sku", "size", "color", "coverage", "stock_available", "is_active"]
     show_change_link = True
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        coverage = formset.form.base_fields.get("coverage")
+        if coverage is not None:
+            # Evaluated once for every row, instead of one query per variant row.
+            coverage.choices = list(coverage.choices)
+        return formset
+
     def get_readonly_fields(self, request, obj=None):
         # Stock counts belong to the warehouse: only the stock service changes them.
         if request.user.has_perm("catalog.change_stock"):

@@ -52,8 +52,8 @@ class ProductVariantAdmin(SimpleHistoryAdmin, ModelAdmin):
         ("is_active", BooleanRadioFilter),
         VariantCategoryFilter,
     ]
-    search_fields = ["=sku"]
-    search_help_text = "The exact SKU."
+    search_fields = ["sku"]  # an exact, index-backed lookup: see get_search_results
+    search_help_text = "The exact SKU (upper or lower case)."
     raw_id_fields = ["product"]
     fields = [*DETAIL_FIELDS, "stock_available", "is_active"]
     paginator = EstimatedCountPaginator
@@ -62,6 +62,13 @@ class ProductVariantAdmin(SimpleHistoryAdmin, ModelAdmin):
     ordering = ["product_id", "size", "color"]
     actions_row = ["adjust_stock"]
     actions_detail = ["adjust_stock"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # sku IN (...) uses the unique index; Django's "=sku" (UPPER() = UPPER()) scans.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(sku__in={term, term.upper()}), False
 
     @display(description="Product", ordering="product__name")
     def product_name(self, variant):

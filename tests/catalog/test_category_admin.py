@@ -1,0 +1,143 @@
+import pytest
+from django.urls import reverse
+
+from apps.catalog.models import Category
+from apps.catalog.selectors import visible_categories
+from apps.catalog.services import CategoryMoveError, MovePosition, category_move
+from tests.factories import CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    clothing = CategoryFactory(name="Clothing")
+    dresses = CategoryFactory(name="Dresses", parent=clothing)
+    evening = CategoryFactory(name="Evening Dresses", parent=dresses)
+    abayas = CategoryFactory(name="Abayas", parent=clothing)
+    hijabs = CategoryFactory(name="Hijabs")
+    ProductFactory.create_batch(2, category=evening)
+    ProductFactory(category=dresses)
+    return {c.name: c for c in (clothing, dresses, evening, abayas, hijabs)}
+
+
+def tree_is_valid():
+    before = list(Category.objects.values_list("pk", "tree_id", "lft", "rght", "level"))
+    Category.objects.rebuild()
+    return before == list(Category.objects.values_list("pk", "tree_id", "lft", "rght", "level"))
+
+
+def test_changelist_is_an_indented_tree_with_subtree_product_counts(client_as, tree):
+    response = client_as("merchandising").get(reverse("admin:catalog_category_changelist"))
+    rows = [(c.name, c.level, c.product_total) for c in response.context["cl"].result_list]
+    assert rows == [
+        ("Clothing", 0, 3),
+        ("Dresses", 1, 3),
+        ("Evening Dresses", 2, 2),
+        ("Abayas", 1, 0),
+        ("Hijabs", 0, 0),
+    ]
+    assert "padding-left:3.0rem" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("target", "position", "expected_parent", "order_under_parent"),
+    [
+        ("Hijabs", MovePosition.LAST_CHILD, "Hijabs", ["Dresses"]),
+        ("Abayas", MovePosition.RIGHT, "Clothing", ["Abayas", "Dresses"]),
+        ("Abayas", MovePosition.FIRST_CHILD, "Abayas", ["Dresses"]),
+        (None, MovePosition.LAST_CHILD, None, None),
+    ],
+)
+def test_moving_a_category_keeps_the_tree_valid(
+    tree, target, position, expected_parent, order_under_parent
+):
+    dresses = tree["Dresses"]
+    category_move(category=dresses, target=tree.get(target), position=position)
+    dresses.refresh_from_db()
+    assert (dresses.parent.name if dresses.parent else None) == expected_parent
+    assert [c.name for c in dresses.get_children()] == ["Evening Dresses"]
+    if order_under_parent:
+        assert [c.name for c in dresses.parent.get_children()] == order_under_parent
+    assert tree_is_valid()
+    assert dresses.history.first().history_change_reason.startswith("Moved")
+
+
+@pytest.mark.parametrize("target", ["Dresses", "Evening Dresses"])
+def test_a_category_cannot_move_into_itself(tree, target):
+    with pytest.raises(CategoryMoveError, match="cannot be moved under"):
+        category_move(category=tree["Dresses"], target=tree[target], position="last-child")
+    assert Category.objects.get(name="Dresses").parent == tree["Clothing"]
+    assert tree_is_valid()
+
+
+def test_the_move_page_moves_and_reports_errors(client_as, tree):
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_category_move_category", args=[tree["Dresses"].pk])
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"target": tree["Evening Dresses"].pk, "position": "last-child"})
+    assert refused.status_code == 200
+    assert "cannot be moved under" in refused.content.decode()
+    moved = client.post(url, {"target": tree["Hijabs"].pk, "position": "first-child"})
+    assert moved.status_code == 302
+    assert Category.objects.get(name="Dresses").parent.name == "Hijabs"
+    assert tree_is_valid()
+
+
+def test_support_cannot_move_categories(client_as, tree):
+    url = reverse("admin:catalog_category_move_category", args=[tree["Dresses"].pk])
+    client_as("support").post(url, {"target": tree["Hijabs"].pk, "position": "first-child"})
+    assert Category.objects.get(name="Dresses").parent.name == "Clothing"
+
+
+def test_hiding_a_category_hides_its_subtree_from_the_storefront(client_as, tree):
+    client = client_as("merchandising")
+    client.post(
+        reverse("admin:catalog_category_changelist"),
+        {"action": "hide_from_storefront", "_selected_action": [tree["Dresses"].pk]},
+    )
+    visible = set(visible_categories().values_list("name", flat=True))
+    assert visible == {"Clothing", "Abayas", "Hijabs"}
+    assert Category.objects.get(name="Evening Dresses").is_active  # its own flag is kept
+    client.post(
+        reverse("admin:catalog_category_changelist"),
+        {"action": "show_in_storefront", "_selected_action": [tree["Dresses"].pk]},
+    )
+    assert visible_categories().count() == 5
+
+
+def test_deleting_a_category_with_products_is_refused_with_the_reason(client_as, tree):
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_category_delete", args=[tree["Evening Dresses"].pk])
+    page = client.get(url).content.decode()
+    assert "would require deleting the following protected related objects" in page
+    client.post(url, {"post": "yes"})
+    assert Category.objects.filter(name="Evening Dresses").exists()
+
+
+def test_an_empty_leaf_category_can_be_deleted(client_as, tree):
+    client = client_as("merchandising")
+    client.post(reverse("admin:catalog_category_delete", args=[tree["Abayas"].pk]), {"post": "yes"})
+    assert not Category.objects.filter(name="Abayas").exists()
+    assert tree_is_valid()
+
+
+def test_adding_a_category_under_a_parent(client_as, tree):
+    client = client_as("merchandising")
+    response = client.post(
+        reverse("admin:catalog_category_add"),
+        {
+            "name": "Maxi Dresses",
+            "slug": "maxi-dresses",
+            "parent": tree["Dresses"].pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    maxi = Category.objects.get(slug="maxi-dresses")
+    assert maxi.parent == tree["Dresses"] and maxi.level == 2
+    assert tree_is_valid()
+    duplicate = client.post(
+        reverse("admin:catalog_category_add"), {"name": "Maxi", "slug": "maxi-dresses"}
+    )
+    assert "already exists" in duplicate.content.decode()

@@ -1,0 +1,220 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from apps.catalog.models import Product, ProductImage, ProductVariant
+from tests.factories import (
+    CategoryFactory,
+    CoverageLevelFactory,
+    ProductFactory,
+    ProductImageFactory,
+    VariantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "admin:catalog_product_changelist"
+
+
+def jpeg(name="abaya.jpg", size=(900, 1200)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "#6d597a").save(buffer, format="JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def product_form(category, coverage, *, variants=(), images=(), **fields):
+    data = {
+        "name": "Pleated Chiffon Abaya",
+        "slug": "pleated-chiffon-abaya",
+        "category": category.pk,
+        "coverage_level": coverage.pk,
+        "base_price": "89.50",
+        "description": "Light chiffon, pleated from the yoke.",
+        **fields,
+    }
+    for prefix, rows in (("variants", variants), ("images", images)):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": len(rows),
+                f"{prefix}-INITIAL_FORMS": 0,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
+        for index, row in enumerate(rows):
+            data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
+    return data
+
+
+def listed(client, **params):
+    response = client.get(reverse(CHANGELIST), params)
+    assert response.status_code == 200
+    return {product.name for product in response.context["cl"].result_list}
+
+
+def test_merchandising_creates_a_product_with_variants_and_a_feature_image(client_as):
+    client = client_as("merchandising")
+    category, coverage = CategoryFactory(), CoverageLevelFactory()
+    variants = [
+        {
+            "sku": "PCA-S-PLM",
+            "size": 1,
+            "color": "Plum",
+            "coverage": coverage.pk,
+            "is_active": "on",
+        },
+        {
+            "sku": "PCA-M-PLM",
+            "size": 2,
+            "color": "Plum",
+            "coverage": coverage.pk,
+            "is_active": "on",
+        },
+    ]
+    images = [{"image": jpeg(), "is_feature": "on", "position": 0}]
+    response = client.post(
+        reverse("admin:catalog_product_add"),
+        product_form(category, coverage, variants=variants, images=images),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    product = Product.objects.get(slug="pleated-chiffon-abaya")
+    assert sorted(product.variants.values_list("sku", "stock_available")) == [
+        ("PCA-M-PLM", 0),
+        ("PCA-S-PLM", 0),
+    ]
+    image = product.images.get()
+    assert image.is_feature
+    with Image.open(image.thumbnail.open()) as thumb:
+        assert thumb.size[0] <= 320 and thumb.size[1] <= 400
+    assert product.history.first().history_user == client.user
+
+
+@pytest.mark.parametrize("features", [0, 2])
+def test_exactly_one_feature_image_is_required(client_as, features):
+    client = client_as("merchandising")
+    category, coverage = CategoryFactory(), CoverageLevelFactory()
+    images = [
+        {"image": jpeg(f"{n}.jpg"), "is_feature": "on" if n < features else "", "position": n}
+        for n in range(2)
+    ]
+    response = client.post(
+        reverse("admin:catalog_product_add"), product_form(category, coverage, images=images)
+    )
+    assert response.status_code == 200
+    assert "Mark exactly one image as the feature image" in response.content.decode()
+    assert not Product.objects.exists() and not ProductImage.objects.exists()
+
+
+def test_a_duplicate_sku_is_refused_on_the_form(client_as):
+    client = client_as("merchandising")
+    VariantFactory(sku="PCA-S-PLM")
+    category, coverage = CategoryFactory(), CoverageLevelFactory()
+    variants = [{"sku": "PCA-S-PLM", "size": 1, "color": "Plum", "is_active": "on"}]
+    response = client.post(
+        reverse("admin:catalog_product_add"), product_form(category, coverage, variants=variants)
+    )
+    assert response.status_code == 200
+    assert "SKU already exists" in response.content.decode()
+    assert not Product.objects.filter(slug="pleated-chiffon-abaya").exists()
+
+
+def test_merchandising_cannot_change_stock_through_the_inline(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory()
+    variant = VariantFactory(product=product, stock_available=7)
+    data = product_form(product.category, product.coverage_level, slug=product.slug)
+    data.update(
+        {
+            "variants-TOTAL_FORMS": 1,
+            "variants-INITIAL_FORMS": 1,
+            "variants-0-id": variant.pk,
+            "variants-0-product": product.pk,
+            "variants-0-sku": variant.sku,
+            "variants-0-size": variant.size,
+            "variants-0-color": variant.color,
+            "variants-0-stock_available": 500,
+            "variants-0-is_active": "on",
+        }
+    )
+    response = client.post(reverse("admin:catalog_product_change", args=[product.pk]), data)
+    assert response.status_code == 302
+    variant.refresh_from_db()
+    assert variant.stock_available == 7
+
+
+def test_changelist_columns(client_as, settings):
+    settings.LOW_STOCK_THRESHOLD = 5
+    parent = CategoryFactory(name="Clothing")
+    child = CategoryFactory(name="Dresses", parent=parent)
+    product = ProductFactory(name="Maxi Dress", category=child, base_price=Decimal("59.00"))
+    VariantFactory(product=product, stock_available=2)
+    VariantFactory(product=product, stock_available=9, is_active=False)
+    ProductImageFactory(product=product, is_feature=True)
+    response = client_as("merchandising").get(reverse(CHANGELIST))
+    [row] = response.context["cl"].result_list
+    assert (row.category_path, row.total_stock, row.variant_total) == ("Clothing › Dresses", 2, 2)
+    html = response.content.decode()
+    assert "2 · Low" in html
+    assert row.thumbnail_name.startswith("products/thumbnails/")
+    assert 'name="form-0-is_featured"' in html  # the featured toggle is editable in the list
+
+
+def test_filters(client_as, settings):
+    settings.LOW_STOCK_THRESHOLD = 5
+    client = client_as("merchandising")
+    clothing = CategoryFactory(name="Clothing")
+    dresses = CategoryFactory(name="Dresses", parent=clothing)
+    hijabs = CategoryFactory(name="Hijabs")
+    full, light = CoverageLevelFactory(name="Full"), CoverageLevelFactory(name="Light")
+    dress = ProductFactory(name="Dress", category=dresses, coverage_level=full, base_price=80)
+    hijab = ProductFactory(name="Hijab", category=hijabs, coverage_level=light, base_price=15)
+    tunic = ProductFactory(name="Tunic", category=clothing, coverage_level=full, base_price=40)
+    VariantFactory(product=dress, stock_available=3)
+    VariantFactory(product=hijab, stock_available=30)
+    tunic.is_featured = True
+    tunic.save()
+    assert listed(client, category=clothing.pk) == {"Dress", "Tunic"}
+    assert listed(client, category=dresses.pk) == {"Dress"}
+    assert listed(client, coverage_level__id__exact=light.pk) == {"Hijab"}
+    assert listed(client, is_featured__exact=1) == {"Tunic"}
+    assert listed(client, base_price_from=30, base_price_to=90) == {"Dress", "Tunic"}
+    assert listed(client, stock="low") == {"Dress"}
+    assert listed(client, stock="out") == {"Tunic"}
+    assert listed(client, stock="in") == {"Hijab"}
+
+
+def test_search_is_full_text_or_an_exact_sku(client_as):
+    client = client_as("support")
+    dress = ProductFactory(name="Evening Dress", description="Long sleeves.")
+    ProductFactory(name="Jersey Hijab", description="Everyday hijab.")
+    VariantFactory(product=dress, sku="EVD-M-NVY")
+    assert listed(client, q="dresses") == {"Evening Dress"}
+    assert listed(client, q="sleeve") == {"Evening Dress"}
+    assert listed(client, q="EVD-M-NVY") == {"Evening Dress"}
+    assert listed(client, q="nothing-like-this") == set()
+
+
+def test_feature_and_unfeature_actions_write_history(client_as):
+    client = client_as("merchandising")
+    products = ProductFactory.create_batch(3)
+    ids = [p.pk for p in products]
+    client.post(reverse(CHANGELIST), {"action": "feature", "_selected_action": ids})
+    assert Product.objects.filter(is_featured=True).count() == 3
+    assert products[0].history.first().history_change_reason == "Featured"
+    client.post(reverse(CHANGELIST), {"action": "unfeature", "_selected_action": ids[:1]})
+    featured = Product.objects.filter(is_featured=True).values_list("pk", flat=True)
+    assert sorted(featured) == sorted(ids[1:])
+    assert not Product.objects.get(pk=ids[0]).is_featured
+
+
+def test_warehouse_sees_products_read_only(client_as):
+    product = ProductFactory()
+    response = client_as("warehouse").get(
+        reverse("admin:catalog_product_change", args=[product.pk])
+    )
+    assert response.status_code == 200
+    assert 'name="base_price"' not in response.content.decode()
+    assert ProductVariant.objects.count() == 0

@@ -1,0 +1,86 @@
+"""Catalog pages stay flat as the catalog grows: the same queries for 1 row as for 50."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+# Pinned ceilings: a change that adds a query per row (or a full COUNT) breaks these.
+PINS = {
+    "product_changelist": 13,
+    "variant_changelist": 12,
+    "product_change": 24,
+    "category_changelist": 11,
+}
+
+
+def count_queries(client, url):
+    client.get(url)  # warm the session, content types and permission caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def make_products(count):
+    category = CategoryFactory(parent=CategoryFactory())
+    products = ProductFactory.create_batch(count, category=category)
+    for product in products:
+        VariantFactory.create_batch(2, product=product)
+        ProductImageFactory(product=product, is_feature=True)
+    return products
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_product_changelist(client_as, rows):
+    client = client_as("merchandising")
+    make_products(rows)
+    assert (
+        count_queries(client, reverse("admin:catalog_product_changelist"))
+        <= PINS["product_changelist"]
+    )
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_variant_changelist(client_as, rows):
+    client = client_as("warehouse")
+    VariantFactory.create_batch(rows, product=ProductFactory())
+    assert (
+        count_queries(client, reverse("admin:catalog_productvariant_changelist"))
+        <= PINS["variant_changelist"]
+    )
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_product_change_form(client_as, rows):
+    client = client_as("merchandising")
+    product = ProductFactory()
+    VariantFactory.create_batch(rows, product=product)
+    ProductImageFactory.create_batch(1, product=product, is_feature=True)
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    assert count_queries(client, url) <= PINS["product_change"]
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_category_changelist(client_as, rows):
+    client = client_as("merchandising")
+    root = CategoryFactory()
+    for _ in range(rows):
+        ProductFactory(category=CategoryFactory(parent=root))
+    assert (
+        count_queries(client, reverse("admin:catalog_category_changelist"))
+        <= PINS["category_changelist"]
+    )
+
+
+def test_counts_are_equal_for_1_and_50_products(client_as):
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_product_changelist")
+    make_products(1)
+    one = count_queries(client, url)
+    make_products(49)
+    assert count_queries(client, url) == one
