@@ -84,3 +84,27 @@ def test_counts_are_equal_for_1_and_50_products(client_as):
     one = count_queries(client, url)
     make_products(49)
     assert count_queries(client, url) == one
+
+
+@pytest.mark.parametrize(
+    ("url", "table"),
+    [
+        ("admin:catalog_product_changelist", "catalog_product"),
+        ("admin:catalog_productvariant_changelist", "catalog_productvariant"),
+    ],
+)
+def test_big_unfiltered_lists_use_the_row_estimate_not_count(client_as, monkeypatch, url, table):
+    monkeypatch.setattr("backoffice.admin_utils.EXACT_COUNT_LIMIT", 5)
+    VariantFactory.create_batch(12)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+    client = client_as("superuser")
+    client.get(reverse(url))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(url))
+    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and table in q["sql"]]
+    assert counts == []
+    assert response.context["cl"].result_count == 12  # the estimate, exact after ANALYZE
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse(url), {"q": "SKU-00001"})
+    assert any("COUNT(*)" in q["sql"] for q in queries)  # filtered lists count exactly
