@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-BENCHMARKS = ["search"]
+BENCHMARKS = ["search", "changelists"]
 
 
 def main() -> None:

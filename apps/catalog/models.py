@@ -75,7 +75,7 @@ class Product(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     description = models.TextField(blank=True)
     base_price = models.DecimalField(max_digits=6, decimal_places=2)
-    is_featured = models.BooleanField(default=False, db_index=True)
+    is_featured = models.BooleanField("featured", default=False, db_index=True)
     date_added = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -122,7 +122,7 @@ class ProductVariant(models.Model):
         default=0,
         validators=[MinValueValidator(0, "Stock cannot go below zero.")],
     )
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField("active", default=True)
 
     history = HistoricalRecords()
 
@@ -162,7 +162,8 @@ class ProductImage(models.Model):
         "feature image", default=False, help_text="The image shown in listings."
     )
     # Not in the shop's schema: the display order staff set by dragging images in the admin.
-    position = models.PositiveSmallIntegerField(default=0)
+    # The database default keeps inserts by the shop's other applications working.
+    position = models.PositiveSmallIntegerField(default=0, db_default=0)
 
     history = HistoricalRecords()
 

@@ -64,6 +64,22 @@ def page(chromium, tmp_path):
     assert not errors, f"JavaScript errors in the page: {errors}"
 
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """Save a full-page screenshot to test-artifacts/screenshots/<test>-<step>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def shoot(step):
+        path = ARTIFACTS / f"{request.node.name}-{step}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return shoot
+
+
 @pytest.fixture
 def live_demo(transactional_db, live_server):
     call_command("load_demo", "--allow-without-debug", verbosity=0, stdout=open(os.devnull, "w"))

@@ -148,9 +148,15 @@ class ProductAdmin(SimpleHistoryAdmin, ModelAdmin):
             return queryset.filter(pk__in=sku_products), False
         return product_search(queryset, term), False
 
-    @display(description="", image=True)
+    @display(description="Image")
     def thumbnail(self, product):
-        return default_storage.url(product.thumbnail_name) if product.thumbnail_name else None
+        if not product.thumbnail_name:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" loading="lazy" width="48" height="60" '
+            'style="object-fit:cover;border-radius:4px">',
+            default_storage.url(product.thumbnail_name),
+        )
 
     @display(description="Category", ordering="category__tree_id")
     def path(self, product):

@@ -148,7 +148,7 @@ class Command(BaseCommand):
             for position in range(options["images_per_product"]):
                 path = f"products/synthetic/{pid}-{position}.jpg"
                 thumb = f"products/thumbnails/synthetic/{pid}-{position}.jpg"
-                images.append((image_id, pid, path, thumb, position == 0))
+                images.append((image_id, pid, path, thumb, position == 0, position))
                 image_id += 1
         self.copy(
             "catalog_product",
@@ -161,7 +161,9 @@ class Command(BaseCommand):
             "id product_id coverage_id sku size color stock_available is_active",
             variants,
         )
-        self.copy("catalog_productimage", "id product_id image thumbnail is_feature", images)
+        self.copy(
+            "catalog_productimage", "id product_id image thumbnail is_feature position", images
+        )
         return range(first, first + count), sold
 
     def copy_customers(self, count):
