@@ -68,20 +68,27 @@ def subtree_filter(category: Category, prefix: str = "category__") -> Q:
     )
 
 
-def subtree_product_count() -> Subquery:
-    """Per category row: the number of products in it and in all its descendants."""
-    products = (
-        Product.objects.filter(
-            category__tree_id=OuterRef("tree_id"),
-            category__lft__gte=OuterRef("lft"),
-            category__lft__lte=OuterRef("rght"),
-        )
-        .order_by()
-        .values("category__tree_id")
+def subtree_product_totals() -> dict[int, int]:
+    """Category id -> number of products in it and in all its descendants (two queries)."""
+    direct = dict(
+        Product.objects.order_by()
+        .values("category_id")
         .annotate(total=Count("pk"))
-        .values("total")
+        .values_list("category_id", "total")
     )
-    return Coalesce(Subquery(products, output_field=IntegerField()), 0)
+    totals: dict[int, int] = {}
+    # Walking the tree in (tree_id, lft) order, the stack holds the node's open ancestors.
+    stack: list[tuple[int, int, int]] = []  # (pk, tree_id, rght)
+    nodes = Category.objects.order_by("tree_id", "lft").values_list("pk", "tree_id", "lft", "rght")
+    for pk, tree_id, lft, rght in nodes:
+        while stack and (stack[-1][1] != tree_id or stack[-1][2] < lft):
+            stack.pop()
+        own = direct.get(pk, 0)
+        totals[pk] = own
+        for ancestor, _, _ in stack:
+            totals[ancestor] += own
+        stack.append((pk, tree_id, rght))
+    return totals
 
 
 def category_path() -> Subquery:

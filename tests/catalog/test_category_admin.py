@@ -141,3 +141,12 @@ def test_adding_a_category_under_a_parent(client_as, tree):
         reverse("admin:catalog_category_add"), {"name": "Maxi", "slug": "maxi-dresses"}
     )
     assert "already exists" in duplicate.content.decode()
+
+
+def test_subtree_totals_match_a_count_per_subtree(demo_data):
+    from apps.catalog.models import Product
+    from apps.catalog.selectors import subtree_filter, subtree_product_totals
+
+    totals = subtree_product_totals()
+    for category in Category.objects.all():
+        assert totals[category.pk] == Product.objects.filter(subtree_filter(category)).count()

@@ -1,23 +1,23 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from mptt.forms import TreeNodeChoiceField
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminSelectWidget
 
 from apps.catalog.models import Category
-from apps.catalog.selectors import subtree_product_count
+from apps.catalog.selectors import subtree_product_totals
 from apps.catalog.services import (
     CategoryMoveError,
     MovePosition,
     category_move,
     category_set_active,
 )
-from backoffice.admin_utils import render_action_form
+from backoffice.admin_utils import SafeRevertHistoryAdmin, render_action_form
 
 
 class MoveCategoryForm(forms.Form):
@@ -35,8 +35,22 @@ class MoveCategoryForm(forms.Form):
     )
 
 
+class CategoryChangeList(ChangeList):
+    """Adds each listed category's product count, its subcategories included.
+
+    One grouped count over the products and one read of the tree replace a correlated
+    subquery per category, which at 100k products cost a third of a second per page.
+    """
+
+    def get_results(self, request):
+        super().get_results(request)
+        totals = subtree_product_totals()
+        for category in self.result_list:
+            category.product_total = totals.get(category.pk, 0)
+
+
 @admin.register(Category)
-class CategoryAdmin(SimpleHistoryAdmin, ModelAdmin):
+class CategoryAdmin(SafeRevertHistoryAdmin, ModelAdmin):
     list_display = ["tree_name", "slug", "products_in_subtree", "is_active"]
     list_display_links = ["tree_name"]
     list_filter = ["is_active"]
@@ -49,8 +63,8 @@ class CategoryAdmin(SimpleHistoryAdmin, ModelAdmin):
     actions_row = ["move_category"]
     actions_detail = ["move_category"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(product_total=subtree_product_count())
+    def get_changelist(self, request, **kwargs):
+        return CategoryChangeList
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -71,7 +85,7 @@ class CategoryAdmin(SimpleHistoryAdmin, ModelAdmin):
             category.name,
         )
 
-    @display(description="Products (with subcategories)", ordering="product_total")
+    @display(description="Products (with subcategories)")
     def products_in_subtree(self, category):
         return category.product_total
 

@@ -8,7 +8,6 @@ from django.contrib.admin.views.main import ChangeList
 from django.forms import modelformset_factory
 from django.shortcuts import redirect
 from django.urls import reverse
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter
 from unfold.decorators import action, display
@@ -21,7 +20,11 @@ from unfold.widgets import (
 from apps.catalog.admin.filters import VariantCategoryFilter, VariantStockFilter
 from apps.catalog.models import ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_adjust, stock_apply
-from backoffice.admin_utils import EstimatedCountPaginator, render_action_form
+from backoffice.admin_utils import (
+    EstimatedCountPaginator,
+    SafeRevertHistoryAdmin,
+    render_action_form,
+)
 
 ADJUSTMENTS = [
     (StockReason.RECEIVED.value, "Received (adds to stock)"),
@@ -43,7 +46,7 @@ class StockAdjustmentForm(forms.Form):
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(SimpleHistoryAdmin, ModelAdmin):
+class ProductVariantAdmin(SafeRevertHistoryAdmin, ModelAdmin):
     list_display = ["sku", "product_name", "size", "color", "stock_available", "is_active"]
     list_display_links = ["sku"]
     list_select_related = ["product"]
