@@ -18,7 +18,7 @@ SHOW = (
     "import json, django; from django.conf import settings as s; django.setup(); "
     "print(json.dumps({'db': s.DATABASES['default'], 'debug': s.DEBUG, "
     "'storage': s.STORAGES['default']['BACKEND'], 'cache': s.CACHES['default']['BACKEND'], "
-    "'hosts': s.ALLOWED_HOSTS}, default=str))"
+    "'hosts': s.ALLOWED_HOSTS, 'admin': s.ADMIN_URL_PATH}, default=str))"
 )
 
 
@@ -80,3 +80,9 @@ def test_the_example_environment_lists_every_variable_the_settings_read():
     listed = set(re.findall(r"^#?\s*([A-Z_]+)=", example, flags=re.MULTILINE))
     assert read, "no variables found in the settings"
     assert read <= listed, f"missing from .env.example: {sorted(read - listed)}"
+
+
+def test_the_admin_path_comes_from_the_environment():
+    result = load_settings(**PRODUCTION, DJANGO_ADMIN_PATH="/backstage-7f3/")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["admin"] == "backstage-7f3/"

@@ -150,3 +150,17 @@ def test_subtree_totals_match_a_count_per_subtree(demo_data):
     totals = subtree_product_totals()
     for category in Category.objects.all():
         assert totals[category.pk] == Product.objects.filter(subtree_filter(category)).count()
+
+
+def test_coverage_levels_list_their_products_and_variants(client_as):
+    from apps.catalog.models import CoverageLevel
+    from tests.factories import CoverageLevelFactory, VariantFactory
+
+    full = CoverageLevelFactory(name="Full Coverage")
+    CoverageLevelFactory(name="Light Coverage")
+    product = ProductFactory(coverage_level=full)
+    VariantFactory.create_batch(3, product=product, coverage=full)
+    response = client_as("merchandising").get(reverse("admin:catalog_coveragelevel_changelist"))
+    rows = {c.name: (c.product_total, c.variant_total) for c in response.context["cl"].result_list}
+    assert rows == {"Full Coverage": (1, 3), "Light Coverage": (0, 0)}
+    assert CoverageLevel.objects.count() == 2
