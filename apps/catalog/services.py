@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from django.db import models, transaction
 from mptt.exceptions import InvalidMove
+from simple_history.utils import bulk_update_with_history
 
 from apps.catalog.models import Category, ProductVariant
 
@@ -45,17 +46,22 @@ def stock_apply(
     reason: StockReason,
     note: str = "",
     actor=None,
+    locked: Mapping[int, ProductVariant] | None = None,
 ) -> list[ProductVariant]:
     """Add ``deltas`` to, or set ``levels`` of, the given variants' stock, all or nothing.
 
     Raises :class:`StockError` naming every SKU that would go below zero or does not exist;
-    then nothing is written.
+    then nothing is written. Callers that already hold the row locks (order placement) pass
+    the locked variants as ``locked``. Writes are bulk: two statements whatever the number
+    of variants, history included.
     """
     deltas, levels = dict(deltas or {}), dict(levels or {})
-    variants = _lock_variants(set(deltas) | set(levels))
-    problems = [f"variant #{pk} does not exist" for pk in {*deltas, *levels} - set(variants)]
+    wanted = set(deltas) | set(levels)
+    variants = dict(locked) if locked is not None else _lock_variants(wanted)
+    problems = [f"variant #{pk} does not exist" for pk in sorted(wanted - set(variants))]
     changed = []
-    for pk, variant in variants.items():
+    for pk in sorted(wanted & set(variants)):
+        variant = variants[pk]
         new_level = levels[pk] if pk in levels else variant.stock_available + deltas[pk]
         if pk in levels and new_level < 0:
             problems.append(f"{variant.sku}: a stock level cannot be negative ({new_level})")
@@ -66,10 +72,14 @@ def stock_apply(
             changed.append(variant)
     if problems:
         raise StockError("; ".join(problems))
-    for variant in changed:
-        variant._change_reason = _reason_text(reason, note)
-        variant._history_user = actor
-        variant.save(update_fields=["stock_available"])
+    if changed:
+        bulk_update_with_history(
+            changed,
+            ProductVariant,
+            ["stock_available"],
+            default_user=actor,
+            default_change_reason=_reason_text(reason, note),
+        )
     return changed
 
 

@@ -1,0 +1,185 @@
+"""The order lifecycle: placement with stock locking, status changes, cancellation.
+
+Every entry point — the admin's buttons and bulk actions, phone orders, the benchmarks — calls
+these functions, so the rules, the stock and the audit trail are the same everywhere.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from apps.catalog.models import ProductVariant
+from apps.catalog.services import StockError, StockReason, stock_apply
+from apps.orders.models import CartItem, Order, OrderItem, OrderStatus
+
+Status = OrderStatus
+
+ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    Status.PENDING: frozenset({Status.PAID, Status.CANCELLED}),
+    Status.PAID: frozenset({Status.SHIPPED, Status.CANCELLED}),
+    Status.SHIPPED: frozenset({Status.DELIVERED}),
+    Status.DELIVERED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+
+class OrderError(ValueError):
+    """An order operation the rules refuse; the message is written for a support agent."""
+
+
+@dataclass(frozen=True)
+class Line:
+    variant_id: int
+    quantity: int
+
+
+def allowed_targets(status: str) -> list[OrderStatus]:
+    return sorted(ALLOWED_TRANSITIONS[Status(status)], key=list(Status).index)
+
+
+def _merge(lines: Iterable[Line]) -> dict[int, int]:
+    quantities: Counter[int] = Counter()
+    for line in lines:
+        if line.quantity <= 0:
+            raise OrderError(f"Quantities must be at least 1 (variant #{line.variant_id}).")
+        quantities[line.variant_id] += line.quantity
+    if not quantities:
+        raise OrderError("The order has no lines: the cart is empty.")
+    return dict(quantities)
+
+
+def _cart(user, session_key):
+    if user is not None:
+        return CartItem.objects.filter(user=user)
+    if session_key:
+        return CartItem.objects.filter(user__isnull=True, session_key=session_key)
+    raise OrderError("Say whose cart to order from: a customer or a guest session.")
+
+
+@transaction.atomic
+def order_place(
+    *,
+    user,
+    address: str,
+    lines: Iterable[Line] | None = None,
+    session_key: str | None = None,
+    actor=None,
+    reason: str = "Placed from the cart",
+) -> Order:
+    """Place an order for ``user`` from explicit ``lines``, or else from a cart.
+
+    The cart is the customer's own, or the guest ``session_key``'s when the guest signs in at
+    checkout. Variants are locked in id order, checked (active, enough stock), their stock is
+    decremented and the product's base price is snapshot into each line, all in one
+    transaction; the cart is emptied. Refusals raise :class:`OrderError` and change nothing.
+    """
+    if not address.strip():
+        raise OrderError("A delivery address is required.")
+    cart = None
+    if lines is None:
+        cart = _cart(None if session_key else user, session_key)
+        lines = [Line(item.variant_id, item.quantity) for item in cart]
+    quantities = _merge(lines)
+    locked = {
+        variant.pk: variant
+        for variant in ProductVariant.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(pk__in=quantities)
+        .order_by("pk")
+    }
+    _check_lines(quantities, locked)
+    order = Order(user=user, address=address.strip(), status=Status.PENDING)
+    items = [
+        OrderItem(variant=locked[pk], quantity=qty, price_at_purchase=locked[pk].product.base_price)
+        for pk, qty in sorted(quantities.items())
+    ]
+    order.total_price = sum((item.line_total for item in items), Decimal("0.00"))
+    order._history_user, order._change_reason = actor, reason
+    order.save()
+    for item in items:
+        item.order = order
+    bulk_create_with_history(items, OrderItem, default_user=actor, default_change_reason=reason)
+    try:
+        stock_apply(
+            deltas={pk: -qty for pk, qty in quantities.items()},
+            reason=StockReason.ORDER_PLACED,
+            note=f"order #{order.pk}",
+            actor=actor,
+            locked=locked,
+        )
+    except StockError as error:  # _check_lines ran under the same locks; kept as a guard
+        raise OrderError(str(error)) from error
+    if cart is not None:
+        cart.delete()
+    return order
+
+
+def _check_lines(quantities: dict[int, int], locked: dict[int, ProductVariant]) -> None:
+    problems = []
+    for pk, qty in sorted(quantities.items()):
+        variant = locked.get(pk)
+        if variant is None:
+            problems.append(f"variant #{pk} does not exist")
+        elif not variant.is_active:
+            problems.append(f"{variant.sku} is no longer sold")
+        elif variant.stock_available < qty:
+            problems.append(
+                f"{variant.sku}: {qty} requested, only {variant.stock_available} available"
+            )
+    if problems:
+        raise OrderError("Cannot place the order: " + "; ".join(problems) + ".")
+
+
+@transaction.atomic
+def order_change_status(*, order_id: int, to: str, actor=None, reason: str = "") -> Order:
+    """Move an order along ``ALLOWED_TRANSITIONS``; cancelling puts every line back in stock.
+
+    The order row is locked first, so of two agents clicking at once exactly one succeeds and
+    the other is told what happened; a second cancel never restocks twice.
+    """
+    to = Status(to)
+    order = Order.objects.select_for_update().get(pk=order_id)
+    current = Status(order.status)
+    if to not in ALLOWED_TRANSITIONS[current]:
+        raise OrderError(_refusal(order, current, to))
+    if to == Status.CANCELLED:
+        if not reason.strip():
+            raise OrderError(f"Order #{order.pk}: say why it is cancelled.")
+        stock_apply(
+            deltas=_line_quantities(order),
+            reason=StockReason.ORDER_CANCELLED,
+            note=f"order #{order.pk}",
+            actor=actor,
+        )
+    order.status = to
+    order._history_user = actor
+    order._change_reason = reason.strip() or f"Marked {to.label.lower()}"
+    order.save(update_fields=["status"])
+    return order
+
+
+def _line_quantities(order: Order) -> dict[int, int]:
+    quantities: Counter[int] = Counter()
+    for variant_id, quantity in order.items.values_list("variant_id", "quantity"):
+        quantities[variant_id] += quantity
+    return dict(quantities)
+
+
+def _refusal(order: Order, current: Status, to: Status) -> str:
+    options = allowed_targets(current)
+    if not options:
+        next_steps = f"a {current.label.lower()} order is final"
+    else:
+        next_steps = "it can be marked " + " or ".join(o.label.lower() for o in options)
+    return (
+        f"Order #{order.pk} is {current.label.lower()}, so it cannot be marked "
+        f"{to.label.lower()}: {next_steps}."
+    )
+
+
+def order_cancel(*, order_id: int, reason: str, actor=None) -> Order:
+    return order_change_status(order_id=order_id, to=Status.CANCELLED, actor=actor, reason=reason)

@@ -1,0 +1,86 @@
+"""Races on real parallel PostgreSQL connections: one thread, one connection."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from apps.catalog.models import ProductVariant
+from apps.orders.models import Order, OrderItem
+from apps.orders.services import Line, OrderError, order_cancel, order_change_status, order_place
+from tests.factories import OrderFactory, OrderItemFactory, UserFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ADDRESS = "1 Mill Lane, Oldham OL1 1AA"
+
+
+def race(*calls):
+    """Start every call at the same moment on its own connection; return results or errors."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = ("ok", call())
+        except OrderError as error:
+            outcomes[index] = ("refused", str(error))
+        except Exception as error:  # anything else is a bug the test must show
+            outcomes[index] = ("error", repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_buyers_racing_for_the_last_units_sell_exactly_those_units():
+    last = VariantFactory(stock_available=3)
+    other = VariantFactory(stock_available=100)
+    buyers = UserFactory.create_batch(10)
+    # Lines in both orders: a lock order that followed the cart would deadlock here.
+    calls = [
+        (
+            lambda b=buyer, i=i: order_place(
+                user=b,
+                address=ADDRESS,
+                lines=[Line(last.pk, 1), Line(other.pk, 1)][:: 1 if i % 2 else -1],
+            )
+        )
+        for i, buyer in enumerate(buyers)
+    ]
+    outcomes = race(*calls)
+    kinds = sorted(kind for kind, _ in outcomes)
+    assert kinds == ["ok"] * 3 + ["refused"] * 7, outcomes
+    assert all("only 0 available" in message for kind, message in outcomes if kind == "refused")
+    assert ProductVariant.objects.get(pk=last.pk).stock_available == 0
+    assert ProductVariant.objects.get(pk=other.pk).stock_available == 97
+    assert OrderItem.objects.filter(variant=last).count() == 3
+
+
+def test_cancel_and_ship_at_once_exactly_one_wins():
+    variant = VariantFactory(stock_available=0)
+    order = OrderFactory(status="paid")
+    OrderItemFactory(order=order, variant=variant, quantity=2)
+    outcomes = race(
+        lambda: order_change_status(order_id=order.pk, to="shipped"),
+        lambda: order_cancel(order_id=order.pk, reason="Customer changed mind"),
+    )
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
+    order.refresh_from_db()
+    stock = ProductVariant.objects.get(pk=variant.pk).stock_available
+    assert (order.status, stock) in {("shipped", 0), ("cancelled", 2)}
+
+
+def test_a_double_cancel_restocks_once():
+    variant = VariantFactory(stock_available=1)
+    order = OrderFactory(status="pending")
+    OrderItemFactory(order=order, variant=variant, quantity=4)
+    outcomes = race(*[lambda: order_cancel(order_id=order.pk, reason="double click")] * 4)
+    assert sorted(kind for kind, _ in outcomes) == ["ok"] + ["refused"] * 3, outcomes
+    assert ProductVariant.objects.get(pk=variant.pk).stock_available == 5
+    assert Order.objects.get(pk=order.pk).history.filter(status="cancelled").count() == 1

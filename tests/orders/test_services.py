@@ -1,0 +1,180 @@
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from apps.catalog.models import ProductVariant
+from apps.orders.models import CartItem, Order, OrderStatus
+from apps.orders.services import (
+    ALLOWED_TRANSITIONS,
+    Line,
+    OrderError,
+    order_cancel,
+    order_change_status,
+    order_place,
+)
+from tests.factories import (
+    CartItemFactory,
+    OrderFactory,
+    OrderItemFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+ADDRESS = "4 Park Row, Bradford BD1 2AA"
+
+
+def stock(variant):
+    return ProductVariant.objects.get(pk=variant.pk).stock_available
+
+
+def test_placing_from_a_cart_snapshots_prices_decrements_stock_and_empties_the_cart():
+    customer, agent = UserFactory(), UserFactory(is_staff=True)
+    abaya = VariantFactory(stock_available=5, product=ProductFactory(base_price=Decimal("80.00")))
+    hijab = VariantFactory(stock_available=2, product=ProductFactory(base_price=Decimal("12.50")))
+    CartItemFactory(user=customer, variant=abaya, quantity=2)
+    CartItemFactory(user=customer, variant=hijab, quantity=2)
+    CartItemFactory(variant=abaya)  # someone else's cart stays
+
+    order = order_place(user=customer, address=ADDRESS, actor=agent)
+
+    assert order.status == OrderStatus.PENDING
+    assert order.total_price == Decimal("185.00")
+    lines = sorted(order.items.values_list("variant_id", "quantity", "price_at_purchase"))
+    assert lines == [(abaya.pk, 2, Decimal("80.00")), (hijab.pk, 2, Decimal("12.50"))]
+    assert (stock(abaya), stock(hijab)) == (3, 0)
+    assert not CartItem.objects.filter(user=customer).exists()
+    assert CartItem.objects.count() == 1
+    assert order.history.get().history_user == agent
+    assert ProductVariant.objects.get(pk=abaya.pk).history.first().history_change_reason == (
+        f"Order placed: order #{order.pk}"
+    )
+
+
+def test_a_later_price_change_does_not_touch_the_order():
+    variant = VariantFactory(product=ProductFactory(base_price=Decimal("50.00")))
+    order = order_place(user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 1)])
+    variant.product.base_price = Decimal("65.00")
+    variant.product.save()
+    assert order.items.get().price_at_purchase == Decimal("50.00")
+
+
+def test_a_guest_cart_is_ordered_by_its_session():
+    customer, variant = UserFactory(), VariantFactory(stock_available=3)
+    CartItem.objects.create(session_key="guest-abc", variant=variant, quantity=2)
+    order = order_place(user=customer, address=ADDRESS, session_key="guest-abc")
+    assert order.user == customer and order.items.get().quantity == 2
+    assert not CartItem.objects.exists()
+
+
+def test_duplicate_lines_are_merged():
+    variant = VariantFactory(stock_available=5)
+    order = order_place(
+        user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 1), Line(variant.pk, 2)]
+    )
+    assert list(order.items.values_list("quantity", flat=True)) == [3]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ({"stock_available": 1}, "ABY-9: 2 requested, only 1 available"),
+        ({"is_active": False}, "ABY-9 is no longer sold"),
+    ],
+)
+def test_refusals_name_the_sku_and_change_nothing(setup, message):
+    customer = UserFactory()
+    variant = VariantFactory(sku="ABY-9", **{"stock_available": 10, **setup})
+    CartItemFactory(user=customer, variant=variant, quantity=2)
+    with pytest.raises(OrderError, match=message):
+        order_place(user=customer, address=ADDRESS)
+    assert not Order.objects.exists()
+    assert stock(variant) == setup.get("stock_available", 10)
+    assert CartItem.objects.filter(user=customer).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"lines": []}, "the cart is empty"),
+        ({"lines": [Line(1, 0)]}, "at least 1"),
+        ({"lines": [Line(987654, 1)]}, "variant #987654 does not exist"),
+        ({"address": "  "}, "delivery address is required"),
+    ],
+)
+def test_bad_placements_are_refused(kwargs, message):
+    with pytest.raises(OrderError, match=message):
+        order_place(user=UserFactory(), **{"address": ADDRESS, **kwargs})
+    assert not Order.objects.exists()
+
+
+def test_an_empty_cart_is_refused():
+    with pytest.raises(OrderError, match="cart is empty"):
+        order_place(user=UserFactory(), address=ADDRESS)
+
+
+@pytest.mark.parametrize(
+    ("current", "target"), list(itertools.product(OrderStatus.values, OrderStatus.values))
+)
+def test_every_status_pair_follows_the_transition_table(current, target):
+    order = OrderFactory(status=current)
+    OrderItemFactory(order=order, quantity=1)
+    allowed = OrderStatus(target) in ALLOWED_TRANSITIONS[OrderStatus(current)]
+    if allowed:
+        order_change_status(order_id=order.pk, to=target, reason="test")
+        order.refresh_from_db()
+        assert order.status == target
+        assert order.history.first().history_change_reason == "test"
+    else:
+        with pytest.raises(OrderError, match=f"is {current}, so it cannot be marked {target}"):
+            order_change_status(order_id=order.pk, to=target, reason="test")
+        order.refresh_from_db()
+        assert order.status == current
+        assert order.history.count() == 1
+
+
+def test_the_transition_table_is_the_shops():
+    assert {k.value: sorted(v) for k, v in ALLOWED_TRANSITIONS.items()} == {
+        "pending": ["cancelled", "paid"],
+        "paid": ["cancelled", "shipped"],
+        "shipped": ["delivered"],
+        "delivered": [],
+        "cancelled": [],
+    }
+
+
+def test_a_refusal_says_what_is_possible():
+    order = OrderFactory(status="pending")
+    with pytest.raises(OrderError) as refused:
+        order_change_status(order_id=order.pk, to="delivered")
+    assert str(refused.value) == (
+        f"Order #{order.pk} is pending, so it cannot be marked delivered: "
+        "it can be marked paid or cancelled."
+    )
+
+
+def test_cancel_returns_stock_once_and_records_the_reason():
+    agent = UserFactory(is_staff=True)
+    variant = VariantFactory(stock_available=4)
+    order = order_place(user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 3)])
+    assert stock(variant) == 1
+    order_cancel(order_id=order.pk, reason="Customer called", actor=agent)
+    assert stock(variant) == 4
+    latest = Order.objects.get(pk=order.pk).history.first()
+    assert (latest.status, latest.history_change_reason, latest.history_user) == (
+        "cancelled",
+        "Customer called",
+        agent,
+    )
+    with pytest.raises(OrderError, match="cancelled order is final"):
+        order_cancel(order_id=order.pk, reason="again")
+    assert stock(variant) == 4
+
+
+def test_cancel_needs_a_reason():
+    order = OrderFactory()
+    with pytest.raises(OrderError, match="say why"):
+        order_cancel(order_id=order.pk, reason=" ")
+    assert Order.objects.get(pk=order.pk).status == "pending"
