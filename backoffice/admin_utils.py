@@ -36,7 +36,9 @@ def table_estimate(table: str) -> int:
     return max(int(row[0]), 0) if row else 0
 
 
-def render_action_form(model_admin, request, *, title, form, obj=None, submit, intro=""):
+def render_action_form(
+    model_admin, request, *, title, form, obj=None, submit, intro="", hidden_fields=()
+):
     """An intermediate page with ``form``, in the admin's look (unfold's base layout)."""
     context = {
         **model_admin.admin_site.each_context(request),
@@ -47,6 +49,7 @@ def render_action_form(model_admin, request, *, title, form, obj=None, submit, i
         "opts": model_admin.model._meta,
         "submit_label": submit,
         "intro": intro,
+        "hidden_fields": hidden_fields,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/action_form.html", context)

@@ -25,6 +25,13 @@ GROUPS = [
                 "catalog.view_product",
             ),
             (
+                "Most wishlisted",
+                "favorite",
+                "admin:orders_mostwishlisted_changelist",
+                "",
+                "orders.view_mostwishlisted",
+            ),
+            (
                 "Coverage levels",
                 "layers",
                 "admin:catalog_coveragelevel_changelist",

@@ -142,3 +142,12 @@ class OrderItem(models.Model):
     @property
     def line_total(self):
         return self.quantity * self.price_at_purchase
+
+
+class MostWishlisted(ProductVariant):
+    """Variants seen through their wishlists, for merchandising (a read-only admin list)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "most-wishlisted variant"
+        verbose_name_plural = "most-wishlisted variants"

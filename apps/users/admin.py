@@ -1,12 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from simple_history.admin import SimpleHistoryAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import reverse
 from unfold.admin import ModelAdmin
+from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from apps.orders.models import Order, OrderStatus
+from backoffice.admin_utils import EstimatedCountPaginator, SafeRevertHistoryAdmin
+
 from .models import User
+
+# Money a customer actually spent: paid, shipped and delivered orders.
+SPENT_STATUSES = [OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
+STAFF_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -21,26 +33,130 @@ class EmailUserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
+def _order_aggregate(expression, output_field, **filters):
+    rows = (
+        Order.objects.filter(user=OuterRef("pk"), **filters)
+        .order_by()
+        .values("user")
+        .annotate(value=expression)
+        .values("value")
+    )
+    return Coalesce(Subquery(rows, output_field=output_field), 0, output_field=output_field)
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin, ModelAdmin):
+class UserAdmin(DjangoUserAdmin, SafeRevertHistoryAdmin, ModelAdmin):
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     change_password_form = AdminPasswordChangeForm
-    list_display = ["email", "username", "first_name", "last_name", "is_verified", "is_staff"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "is_verified", "groups"]
+    list_display = [
+        "email",
+        "full_name",
+        "phone_number",
+        "orders",
+        "spent",
+        "is_verified",
+        "is_active",
+        "is_staff",
+    ]
+    list_filter = ["is_active", "is_verified", "is_staff", "groups"]
     search_fields = ["email", "first_name", "last_name", "phone_number"]
+    search_help_text = "E-mail, first or last name, or phone number."
     ordering = ["email"]
-    readonly_fields = ["username", "last_login", "date_joined"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    readonly_fields = ["username", "last_login", "date_joined", "orders", "spent"]
+    actions = ["deactivate"]
     fieldsets = [
         (None, {"fields": ["email", "username", "password"]}),
         ("Profile", {"fields": ["first_name", "last_name", "phone_number", "profile_picture"]}),
         ("Status", {"fields": ["is_active", "is_verified"]}),
-        ("Access", {"fields": ["is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Orders", {"fields": ["orders", "spent"]}),
+        ("Access", {"fields": STAFF_FIELDS}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    def get_queryset(self, request):
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                order_total=_order_aggregate(Count("pk"), IntegerField()),
+                spent_total=_order_aggregate(
+                    Sum("total_price"),
+                    DecimalField(max_digits=12, decimal_places=2),
+                    status__in=SPENT_STATUSES,
+                ),
+            )
+        )
+        if not request.user.is_superuser:
+            # Staff accounts are managed by superusers only; support sees customers.
+            queryset = queryset.filter(Q(is_staff=False) & Q(is_superuser=False))
+        return queryset
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # Support edits a customer's profile and flags; never access or passwords.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in STAFF_FIELDS]})
+            for name, options in fieldsets
+            if name != "Access"
+        ]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied("Only superusers set passwords.")
+        return super().user_change_password(request, id, form_url)
+
+    @display(description="Name")
+    def full_name(self, user):
+        return f"{user.first_name} {user.last_name}".strip() or "—"
+
+    @display(description="Orders", ordering="order_total")
+    def orders(self, user):
+        return user.order_total
+
+    @display(description="Spent", ordering="spent_total")
+    def spent(self, user):
+        return user.spent_total
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, object_id)
+        if user is not None and Order.objects.filter(user=user).exists():
+            count = Order.objects.filter(user=user).count()
+            messages.error(
+                request,
+                f"{user.email} has {count} orders, which are kept as financial records, so the "
+                "account cannot be deleted. Untick “Active” and save to deactivate it instead.",
+            )
+            return redirect(reverse("admin:users_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_queryset(self, request, queryset):
+        with_orders = queryset.filter(orders__isnull=False).distinct()
+        if with_orders.exists():
+            emails = ", ".join(with_orders.values_list("email", flat=True)[:10])
+            raise PermissionDenied(f"Customers with orders cannot be deleted: {emails}.")
+        super().delete_queryset(request, queryset)
+
+    @admin.action(description="Deactivate selected accounts", permissions=["change"])
+    def deactivate(self, request, queryset):
+        changed = 0
+        for user in queryset.filter(is_active=True):
+            user.is_active = False
+            user._history_user = request.user
+            user._change_reason = "Deactivated"
+            user.save(update_fields=["is_active"])
+            changed += 1
+        self.message_user(request, f"{changed} accounts deactivated.")
 
 
 admin.site.unregister(Group)

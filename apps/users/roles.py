@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "outfits.outfit": ("view", "change"),
         "outfits.outfititem": FULL,
         "orders.wishlist": VIEW,
+        "orders.mostwishlisted": VIEW,
     },
     WAREHOUSE: {
         "catalog.category": VIEW,
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "orders.orderitem": VIEW,
         "orders.cartitem": VIEW,
         "orders.wishlist": VIEW,
+        "orders.mostwishlisted": VIEW,
         "users.user": ("view", "change"),
         "outfits.outfit": VIEW,
         "outfits.outfititem": VIEW,

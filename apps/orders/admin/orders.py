@@ -1,0 +1,414 @@
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.contrib.filters.admin import RangeDateTimeFilter
+from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
+
+from apps.catalog.models import ProductVariant
+from apps.orders.models import Order, OrderItem, OrderStatus
+from apps.orders.services import (
+    Line,
+    OrderError,
+    allowed_targets,
+    order_change_status,
+    order_place,
+)
+from apps.users.models import User
+from backoffice.admin_utils import (
+    EstimatedCountPaginator,
+    SafeRevertHistoryAdmin,
+    render_action_form,
+)
+
+STATUS_COLOURS = {
+    "pending": "warning",
+    "paid": "info",
+    "shipped": "primary",
+    "delivered": "success",
+    "cancelled": "danger",
+}
+REFUSALS_SHOWN = 15
+
+
+class RecentFilter(admin.SimpleListFilter):
+    """Date navigation by index range scans: fast however many orders there are."""
+
+    title = "placed"
+    parameter_name = "placed"
+    DAYS = {"today": 0, "7d": 7, "30d": 30}
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today"), ("7d", "Last 7 days"), ("30d", "Last 30 days")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.DAYS:
+            return queryset
+        start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        return queryset.filter(created_at__gte=start - timedelta(days=self.DAYS[self.value()]))
+
+
+class OrderItemInline(TabularInline):
+    model = OrderItem
+    extra = 0
+    can_delete = False
+    fields = [
+        "sku",
+        "product",
+        "size",
+        "colour",
+        "quantity",
+        "price_at_purchase",
+        "total",
+        "current_price",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @display(description="SKU")
+    def sku(self, item):
+        return item.variant.sku
+
+    @display(description="Product")
+    def product(self, item):
+        return item.variant.product.name
+
+    @display(description="Size")
+    def size(self, item):
+        return item.variant.get_size_display()
+
+    @display(description="Colour")
+    def colour(self, item):
+        return item.variant.color
+
+    @display(description="Line total")
+    def total(self, item):
+        return item.line_total
+
+    @display(description="Price today")
+    def current_price(self, item):
+        price = item.variant.product.base_price
+        return "same" if price == item.price_at_purchase else price
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Kept in the order's history.",
+    )
+
+
+class StatusNoteForm(forms.Form):
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Optional: tracking number, payment reference…",
+    )
+
+
+class PhoneOrderForm(forms.Form):
+    customer = forms.EmailField(label="Customer e-mail", widget=UnfoldAdminTextInputWidget)
+    address = forms.CharField(label="Delivery address", widget=UnfoldAdminTextareaWidget)
+    lines = forms.CharField(
+        widget=UnfoldAdminTextareaWidget,
+        help_text="One line per item: SKU and quantity, e.g. “ABY-M-BLK 2”.",
+    )
+
+    def clean_customer(self):
+        email = self.cleaned_data["customer"]
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            raise forms.ValidationError(f"No customer has the e-mail address {email}.")
+        return user
+
+    def clean_lines(self):
+        wanted = []
+        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            parts = raw.split()
+            if not parts:
+                continue
+            if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
+                raise forms.ValidationError(f"Line {number}: write a SKU and a quantity.")
+            wanted.append((number, parts[0], int(parts[1]) if len(parts) == 2 else 1))
+        if not wanted:
+            raise forms.ValidationError("Add at least one line.")
+        ids = dict(
+            ProductVariant.objects.filter(sku__in=[sku for _, sku, _ in wanted]).values_list(
+                "sku", "pk"
+            )
+        )
+        unknown = [f"Line {n}: unknown SKU {sku}." for n, sku, _ in wanted if sku not in ids]
+        if unknown:
+            raise forms.ValidationError(" ".join(unknown))
+        return [Line(ids[sku], quantity) for _, sku, quantity in wanted]
+
+
+def _items_count():
+    items = (
+        OrderItem.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(items, output_field=IntegerField()), 0)
+
+
+@admin.register(Order)
+class OrderAdmin(SafeRevertHistoryAdmin, ModelAdmin):
+    list_display = ["number", "customer", "status_badge", "items", "total_price", "created_at"]
+    list_display_links = ["number"]
+    list_select_related = ["user"]
+    list_filter = [
+        "status",
+        RecentFilter,
+        ("created_at", RangeDateTimeFilter),
+    ]
+    list_filter_submit = True
+    search_fields = ["user__email"]  # see get_search_results
+    search_help_text = "Order number, customer e-mail, or a SKU the order contains."
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    ordering = ["-created_at", "-id"]
+    fields = [
+        "number",
+        "customer",
+        "status_badge",
+        "total_price",
+        "created_at",
+        "address",
+        "timeline",
+    ]
+    readonly_fields = fields
+    inlines = [OrderItemInline]
+    actions = ["bulk_mark_paid", "bulk_mark_shipped", "bulk_mark_delivered", "bulk_cancel"]
+    actions_detail = ["mark_paid", "mark_shipped", "mark_delivered", "cancel_order"]
+    actions_list = ["phone_order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_total=_items_count())
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().lstrip("#")
+        if not term:
+            return queryset, False
+        if term.isdigit():
+            return queryset.filter(pk=int(term)), False
+        if "@" in term:
+            return queryset.filter(user__email__iexact=term), False
+        skus = ProductVariant.objects.filter(sku__in={term, term.upper()})
+        return queryset.filter(items__variant__in=skus).distinct(), True
+
+    def revert_disabled(self, request, obj=None):
+        return True  # an order changes only through its status actions
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # orders are financial records; cancel instead
+
+    # Columns and fields.
+
+    @display(description="Order", ordering="pk")
+    def number(self, order):
+        return f"#{order.pk}"
+
+    @display(description="Customer", ordering="user__email")
+    def customer(self, order):
+        url = reverse("admin:users_user_change", args=[order.user_id])
+        name = order.user.get_full_name()
+        return format_html('<a href="{}">{}</a><br><small>{}</small>', url, name, order.user.email)
+
+    @display(description="Status", ordering="status", label=STATUS_COLOURS)
+    def status_badge(self, order):
+        return order.status, order.get_status_display()
+
+    @display(description="Items", ordering="item_total")
+    def items(self, order):
+        return order.item_total
+
+    @display(description="History")
+    def timeline(self, order):
+        records = order.history.select_related("history_user").order_by("history_date")
+        rows = (
+            (
+                timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M"),
+                OrderStatus(record.status).label,
+                record.history_user or "the shop",
+                record.history_change_reason or "",
+            )
+            for record in records
+        )
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join("", "<li>{} — <b>{}</b> by {} {}</li>", rows),
+        )
+
+    # Status changes: buttons on the order page, offering only what the status allows.
+
+    def _may_move(self, request, object_id, target):
+        if not self.has_change_permission(request):
+            return False
+        if object_id is None:
+            return True
+        status = Order.objects.filter(pk=object_id).values_list("status", flat=True).first()
+        return status is not None and target in allowed_targets(status)
+
+    def has_mark_paid_permission(self, request, object_id=None):
+        return self._may_move(request, object_id, OrderStatus.PAID)
+
+    def has_mark_shipped_permission(self, request, object_id=None):
+        return self._may_move(request, object_id, OrderStatus.SHIPPED)
+
+    def has_mark_delivered_permission(self, request, object_id=None):
+        return self._may_move(request, object_id, OrderStatus.DELIVERED)
+
+    def has_cancel_order_permission(self, request, object_id=None):
+        return self._may_move(request, object_id, OrderStatus.CANCELLED)
+
+    @action(description="Mark paid", permissions=["mark_paid"], icon="payments")
+    def mark_paid(self, request, object_id):
+        return self._status_page(request, object_id, OrderStatus.PAID)
+
+    @action(description="Mark shipped", permissions=["mark_shipped"], icon="local_shipping")
+    def mark_shipped(self, request, object_id):
+        return self._status_page(request, object_id, OrderStatus.SHIPPED)
+
+    @action(description="Mark delivered", permissions=["mark_delivered"], icon="inventory")
+    def mark_delivered(self, request, object_id):
+        return self._status_page(request, object_id, OrderStatus.DELIVERED)
+
+    @action(description="Cancel order", permissions=["cancel_order"], icon="cancel")
+    def cancel_order(self, request, object_id):
+        return self._status_page(request, object_id, OrderStatus.CANCELLED)
+
+    def _status_page(self, request, object_id, target):
+        order = self.get_object(request, object_id)
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        cancelling = target == OrderStatus.CANCELLED
+        form = (CancelForm if cancelling else StatusNoteForm)(request.POST or None)
+        change_url = reverse("admin:orders_order_change", args=[order.pk])
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data.get("reason") or form.cleaned_data.get("note") or ""
+            try:
+                order_change_status(order_id=order.pk, to=target, actor=request.user, reason=reason)
+            except OrderError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, f"Order #{order.pk} marked {target.label.lower()}.")
+            return redirect(change_url)
+        intro = (
+            "Every line goes back into stock."
+            if cancelling
+            else f"The order is {order.get_status_display().lower()} now."
+        )
+        return render_action_form(
+            self,
+            request,
+            title=f"{'Cancel' if cancelling else 'Mark ' + target.label.lower()} order #{order.pk}",
+            obj=order,
+            form=form,
+            submit="Cancel the order" if cancelling else f"Mark {target.label.lower()}",
+            intro=intro,
+        )
+
+    # Bulk status actions: each order is tried on its own and the agent is told which failed.
+
+    def _bulk(self, request, queryset, target, reason=""):
+        done, refused = [], []
+        for order_id in queryset.order_by("pk").values_list("pk", flat=True):
+            try:
+                order_change_status(order_id=order_id, to=target, actor=request.user, reason=reason)
+                done.append(order_id)
+            except OrderError as error:
+                refused.append(str(error))
+        if done:
+            numbers = ", ".join(f"#{pk}" for pk in done[:REFUSALS_SHOWN])
+            more = f" and {len(done) - REFUSALS_SHOWN} more" if len(done) > REFUSALS_SHOWN else ""
+            self.message_user(
+                request, f"{len(done)} marked {target.label.lower()}: {numbers}{more}."
+            )
+        if refused:
+            shown = " ".join(refused[:REFUSALS_SHOWN])
+            more = f" …and {len(refused) - REFUSALS_SHOWN} more." if len(refused) > 15 else ""
+            self.message_user(
+                request, f"{len(refused)} refused. {shown}{more}", level=messages.WARNING
+            )
+
+    @admin.action(description="Mark selected orders paid", permissions=["change"])
+    def bulk_mark_paid(self, request, queryset):
+        self._bulk(request, queryset, OrderStatus.PAID)
+
+    @admin.action(description="Mark selected orders shipped", permissions=["change"])
+    def bulk_mark_shipped(self, request, queryset):
+        self._bulk(request, queryset, OrderStatus.SHIPPED)
+
+    @admin.action(description="Mark selected orders delivered", permissions=["change"])
+    def bulk_mark_delivered(self, request, queryset):
+        self._bulk(request, queryset, OrderStatus.DELIVERED)
+
+    @admin.action(description="Cancel selected orders…", permissions=["change"])
+    def bulk_cancel(self, request, queryset):
+        form = CancelForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            self._bulk(request, queryset, OrderStatus.CANCELLED, form.cleaned_data["reason"])
+            return None
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        return render_action_form(
+            self,
+            request,
+            title=f"Cancel {len(selected)} orders",
+            form=form,
+            submit="Cancel these orders",
+            intro="Each order's lines go back into stock; orders that can no longer be "
+            "cancelled are listed afterwards.",
+            hidden_fields=[("action", "bulk_cancel")]
+            + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
+        )
+
+    # Phone orders go through the same placement service as the shop.
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect(reverse("admin:orders_order_phone_order"))
+
+    def has_phone_order_permission(self, request):
+        return self.has_add_permission(request)
+
+    @action(description="Phone order", permissions=["phone_order"], icon="call")
+    def phone_order(self, request):
+        form = PhoneOrderForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                order = order_place(
+                    user=form.cleaned_data["customer"],
+                    address=form.cleaned_data["address"],
+                    lines=form.cleaned_data["lines"],
+                    actor=request.user,
+                    reason="Phone order",
+                )
+            except OrderError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Order #{order.pk} placed for {order.user.email}.")
+                return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+        return render_action_form(
+            self, request, title="Phone order", form=form, submit="Place the order"
+        )

@@ -1,0 +1,207 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.catalog.models import ProductVariant
+from apps.orders.models import Order
+from apps.orders.services import Line, order_place
+from tests.factories import (
+    OrderFactory,
+    OrderItemFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:orders_order_changelist")
+
+
+def change_url(order):
+    return reverse("admin:orders_order_change", args=[order.pk])
+
+
+def listed(client, **params):
+    response = client.get(CHANGELIST, params)
+    assert response.status_code == 200
+    return {order.pk for order in response.context["cl"].result_list}
+
+
+def test_list_columns_and_search(client_as):
+    client = client_as("support")
+    amina = UserFactory(email="amina@example.com", first_name="Amina", last_name="Rahman")
+    order = OrderFactory(user=amina, total_price=Decimal("120.00"), status="paid")
+    OrderItemFactory(order=order, variant=VariantFactory(sku="ABY-M-BLK"))
+    OrderItemFactory(order=order)
+    other = OrderFactory()
+    response = client.get(CHANGELIST)
+    html = response.content.decode()
+    assert f"#{order.pk}" in html and "Amina Rahman" in html and "amina@example.com" in html
+    row = next(o for o in response.context["cl"].result_list if o.pk == order.pk)
+    assert row.item_total == 2
+    assert listed(client, q=str(order.pk)) == {order.pk}
+    assert listed(client, q=f"#{order.pk}") == {order.pk}
+    assert listed(client, q="AMINA@example.com") == {order.pk}
+    assert listed(client, q="aby-m-blk") == {order.pk}
+    assert listed(client, status__exact="pending") == {other.pk}
+    assert listed(client, placed="today") == {order.pk, other.pk}
+
+
+def test_detail_shows_lines_with_price_then_and_now_and_a_timeline(client_as):
+    client = client_as("support")
+    variant = VariantFactory(
+        sku="TNC-L-OLV", color="Olive", size=3, product=ProductFactory(name="Linen Tunic")
+    )
+    order = order_place(
+        user=UserFactory(), address="9 Kirkgate, Leeds", lines=[Line(variant.pk, 2)]
+    )
+    variant.product.base_price = Decimal("99.00")
+    variant.product.save()
+    html = client.get(change_url(order)).content.decode()
+    for text in [
+        "TNC-L-OLV",
+        "Linen Tunic",
+        "Olive",
+        ">L<",
+        "79.00",
+        "158.00",
+        "99.00",
+        "9 Kirkgate, Leeds",
+        "Placed from the cart",
+    ]:
+        assert text in html, text
+    assert 'name="status"' not in html  # status is never an editable field
+
+
+def test_detail_offers_only_the_allowed_transitions(client_as):
+    client = client_as("support")
+    order = OrderFactory(status="paid")
+    html = client.get(change_url(order)).content.decode()
+    assert reverse("admin:orders_order_mark_shipped", args=[order.pk]) in html
+    assert reverse("admin:orders_order_cancel_order", args=[order.pk]) in html
+    assert reverse("admin:orders_order_mark_paid", args=[order.pk]) not in html
+    assert reverse("admin:orders_order_mark_delivered", args=[order.pk]) not in html
+
+
+def test_status_buttons_move_the_order_and_refuse_with_a_reason(client_as):
+    client = client_as("support")
+    order = OrderFactory(status="pending")
+    response = client.post(
+        reverse("admin:orders_order_mark_paid", args=[order.pk]), {"note": "PAY-1"}
+    )
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "paid"
+    assert order.history.first().history_user == client.user
+    # Delivering a paid order is refused: the button is not offered, and a forged POST fails.
+    client.post(reverse("admin:orders_order_mark_delivered", args=[order.pk]), {})
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_cancel_button_asks_for_a_reason_and_restocks(client_as):
+    client = client_as("support")
+    variant = VariantFactory(stock_available=5)
+    order = order_place(user=UserFactory(), address="x", lines=[Line(variant.pk, 2)])
+    url = reverse("admin:orders_order_cancel_order", args=[order.pk])
+    no_reason = client.post(url, {"reason": ""})
+    assert no_reason.status_code == 200 and "This field is required" in no_reason.content.decode()
+    client.post(url, {"reason": "Out of the delivery area"})
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    assert ProductVariant.objects.get(pk=variant.pk).stock_available == 5
+
+
+def test_bulk_action_reports_per_order(client_as):
+    client = client_as("support")
+    paid = OrderFactory.create_batch(2, status="paid")
+    pending = OrderFactory(status="pending")
+    ids = [o.pk for o in [*paid, pending]]
+    response = client.post(
+        CHANGELIST, {"action": "bulk_mark_shipped", "_selected_action": ids}, follow=True
+    )
+    text = response.content.decode()
+    assert f"2 marked shipped: #{paid[0].pk}, #{paid[1].pk}." in text
+    assert f"1 refused. Order #{pending.pk} is pending, so it cannot be marked shipped" in text
+    assert sorted(Order.objects.values_list("status", flat=True)) == [
+        "pending",
+        "shipped",
+        "shipped",
+    ]
+
+
+def test_bulk_cancel_asks_for_a_reason_first(client_as):
+    client = client_as("support")
+    orders = OrderFactory.create_batch(2)
+    ids = [o.pk for o in orders]
+    page = client.post(CHANGELIST, {"action": "bulk_cancel", "_selected_action": ids})
+    assert page.status_code == 200 and "Cancel 2 orders" in page.content.decode()
+    assert not Order.objects.filter(status="cancelled").exists()
+    client.post(
+        CHANGELIST,
+        {"action": "bulk_cancel", "_selected_action": ids, "reason": "Fraud check", "confirm": "1"},
+    )
+    assert Order.objects.filter(status="cancelled").count() == 2
+    assert orders[0].history.first().history_change_reason == "Fraud check"
+
+
+def test_phone_order_goes_through_the_placement_service(client_as):
+    client = client_as("support")
+    customer = UserFactory(email="hafsa@example.com")
+    VariantFactory(sku="HJB-JRS-SND", stock_available=4, product=ProductFactory(base_price=12))
+    url = reverse("admin:orders_order_phone_order")
+    assert client.get(reverse("admin:orders_order_add")).url == url
+    refused = client.post(
+        url, {"customer": customer.email, "address": "x", "lines": "HJB-JRS-SND 9"}
+    )
+    assert "HJB-JRS-SND: 9 requested, only 4 available" in refused.content.decode()
+    unknown = client.post(url, {"customer": customer.email, "address": "x", "lines": "NOPE 1"})
+    assert "Line 1: unknown SKU NOPE." in unknown.content.decode()
+    response = client.post(
+        url, {"customer": "HAFSA@example.com", "address": "2 Oak Rd", "lines": "HJB-JRS-SND 3\n"}
+    )
+    order = Order.objects.get()
+    assert response.url == change_url(order)
+    assert (order.user, order.total_price) == (customer, Decimal("36.00"))
+    assert order.history.get().history_change_reason == "Phone order"
+
+
+@pytest.mark.parametrize("role", ["merchandising", "warehouse"])
+def test_other_roles_cannot_touch_orders(client_as, role):
+    client = client_as(role)
+    order = OrderFactory(status="pending")
+    assert client.get(CHANGELIST).status_code == 403
+    client.post(reverse("admin:orders_order_mark_paid", args=[order.pk]), {})
+    assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+def test_orders_cannot_be_deleted(client_as):
+    order = OrderFactory()
+    client = client_as("superuser")
+    assert client.get(reverse("admin:orders_order_delete", args=[order.pk])).status_code == 403
+    assert Order.objects.filter(pk=order.pk).exists()
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_order_list_queries_stay_flat(client_as, rows):
+    client = client_as("support")
+    for _ in range(rows):
+        OrderItemFactory(order=OrderFactory())
+    client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(CHANGELIST)
+    assert len(queries) <= 7
+
+
+@pytest.mark.parametrize("lines", [1, 20])
+def test_order_page_queries_stay_flat(client_as, lines):
+    client = client_as("support")
+    order = OrderFactory()
+    for _ in range(lines):
+        OrderItemFactory(order=order)
+    client.get(change_url(order))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(change_url(order))
+    assert len(queries) <= 16
