@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-BENCHMARKS = ["search", "changelists"]
+BENCHMARKS = ["search", "changelists", "orders"]
 
 
 def main() -> None:

@@ -58,7 +58,7 @@ def page(chromium, tmp_path):
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"

@@ -178,3 +178,18 @@ def test_cancel_needs_a_reason():
     with pytest.raises(OrderError, match="say why"):
         order_cancel(order_id=order.pk, reason=" ")
     assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+@pytest.mark.parametrize("lines", [1, 25])
+def test_placement_costs_the_same_statements_whatever_its_lines(lines):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = UserFactory()
+    for variant in VariantFactory.create_batch(lines, stock_available=5):
+        CartItemFactory(user=customer, variant=variant, quantity=2)
+    with CaptureQueriesContext(connection) as queries:
+        order_place(user=customer, address=ADDRESS)
+    # Nine statements: cart read, variant lock, order + history, lines + history, stock +
+    # history, cart delete; and four SAVEPOINT/RELEASE around the two atomic blocks.
+    assert len(queries) == 13, "\n".join(q["sql"][:100] for q in queries)
