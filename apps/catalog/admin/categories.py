@@ -10,6 +10,7 @@ from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminSelectWidget
 
 from apps.catalog.models import Category
+from apps.catalog.resources import CategoryResource
 from apps.catalog.selectors import subtree_product_totals
 from apps.catalog.services import (
     CategoryMoveError,
@@ -18,6 +19,7 @@ from apps.catalog.services import (
     category_set_active,
 )
 from backoffice.admin_utils import SafeRevertHistoryAdmin, render_action_form
+from backoffice.importing import AuditedImportExportAdmin
 
 
 class MoveCategoryForm(forms.Form):
@@ -50,7 +52,7 @@ class CategoryChangeList(ChangeList):
 
 
 @admin.register(Category)
-class CategoryAdmin(SafeRevertHistoryAdmin, ModelAdmin):
+class CategoryAdmin(AuditedImportExportAdmin, SafeRevertHistoryAdmin, ModelAdmin):
     list_display = ["tree_name", "slug", "products_in_subtree", "is_active"]
     list_display_links = ["tree_name"]
     list_filter = ["is_active"]
@@ -60,6 +62,7 @@ class CategoryAdmin(SafeRevertHistoryAdmin, ModelAdmin):
     list_per_page = 500
     ordering = ["tree_id", "lft"]
     actions = ["show_in_storefront", "hide_from_storefront"]
+    resource_classes = [CategoryResource]
     actions_row = ["move_category"]
     actions_detail = ["move_category"]
 

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
@@ -13,6 +12,7 @@ from unfold.decorators import display
 
 from apps.catalog.admin.filters import CategorySubtreeFilter, ProductStockFilter
 from apps.catalog.models import Product, ProductImage, ProductVariant
+from apps.catalog.resources import ProductResource, VariantResource
 from apps.catalog.selectors import (
     active_stock,
     category_path,
@@ -22,7 +22,8 @@ from apps.catalog.selectors import (
     variant_count,
 )
 from apps.catalog.services import product_set_featured
-from backoffice.admin_utils import EstimatedCountPaginator
+from backoffice.admin_utils import EstimatedCountPaginator, SafeRevertHistoryAdmin
+from backoffice.importing import AuditedImportExportAdmin
 
 STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
 STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
@@ -86,7 +87,7 @@ class ImageInline(TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin, ModelAdmin):
+class ProductAdmin(AuditedImportExportAdmin, SafeRevertHistoryAdmin, ModelAdmin):
     list_display = [
         "thumbnail",
         "name",
@@ -123,6 +124,11 @@ class ProductAdmin(SimpleHistoryAdmin, ModelAdmin):
     ]
     inlines = [VariantInline, ImageInline]
     actions = ["feature", "unfeature"]
+    resource_classes = [ProductResource, VariantResource]
+
+    def get_export_resource_classes(self, request):
+        return [ProductResource]
+
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50

@@ -8,13 +8,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from import_export.admin import ExportMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RangeDateTimeFilter
+from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, OrderItem, OrderStatus
+from apps.orders.resources import OrderLineExportResource
 from apps.orders.services import (
     Line,
     OrderError,
@@ -28,6 +31,7 @@ from backoffice.admin_utils import (
     SafeRevertHistoryAdmin,
     render_action_form,
 )
+from backoffice.importing import FORMATS
 
 STATUS_COLOURS = {
     "pending": "warning",
@@ -173,7 +177,7 @@ def _items_count():
 
 
 @admin.register(Order)
-class OrderAdmin(SafeRevertHistoryAdmin, ModelAdmin):
+class OrderAdmin(ExportMixin, SafeRevertHistoryAdmin, ModelAdmin):
     list_display = ["number", "customer", "status_badge", "items", "total_price", "created_at"]
     list_display_links = ["number"]
     list_select_related = ["user"]
@@ -203,6 +207,9 @@ class OrderAdmin(SafeRevertHistoryAdmin, ModelAdmin):
     actions = ["bulk_mark_paid", "bulk_mark_shipped", "bulk_mark_delivered", "bulk_cancel"]
     actions_detail = ["mark_paid", "mark_shipped", "mark_delivered", "cancel_order"]
     actions_list = ["phone_order"]
+    resource_classes = [OrderLineExportResource]
+    formats = FORMATS
+    export_form_class = ExportForm
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(item_total=_items_count())

@@ -1,0 +1,328 @@
+"""Import and export of the catalog (django-import-export), on the audited bulk path."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from import_export import fields, widgets
+
+from apps.catalog.models import Category, CoverageLevel, Product, ProductVariant
+from apps.catalog.services import StockError, StockReason, stock_apply
+from backoffice.importing import AuditedResource, CachedForeignKeyWidget
+
+SIZES = {label: value for value, label in ProductVariant.Size.choices}
+PRICE_MAX_DIGITS, PRICE_DECIMALS = 6, 2
+
+
+def parse_price(value, column="base_price") -> Decimal:
+    try:
+        price = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise ValueError(f"“{value}” is not a price") from None
+    if not price.is_finite() or price < 0:
+        raise ValueError(f"“{value}” is not a price of zero or more")
+    if -price.as_tuple().exponent > PRICE_DECIMALS:
+        raise ValueError(f"“{value}” has more than {PRICE_DECIMALS} decimals")
+    if price >= 10 ** (PRICE_MAX_DIGITS - PRICE_DECIMALS):
+        raise ValueError(f"“{value}” has too many digits: at most 9999.99")
+    return price.quantize(Decimal("0.01"))
+
+
+class PriceWidget(widgets.DecimalWidget):
+    def clean(self, value, row=None, **kwargs):
+        return parse_price(value)
+
+
+class SizeWidget(widgets.Widget):
+    """Sizes as staff write them: XS, S, M, L, XL, XXL (or 0 to 5)."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip().upper()
+        if text in SIZES:
+            return SIZES[text]
+        if text.isdigit() and int(text) in SIZES.values():
+            return int(text)
+        raise ValueError(f"“{value}” is not a size (XS, S, M, L, XL or XXL)")
+
+    def render(self, value, obj=None, **kwargs):
+        return ProductVariant.Size(value).label if value is not None else ""
+
+
+class StrictBooleanWidget(widgets.BooleanWidget):
+    TRUE = {"1", "true", "yes", "y"}
+    FALSE = {"0", "false", "no", "n", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(f"“{value}” is not yes/no (1/0, true/false)")
+
+
+class ParentCategoryWidget(CachedForeignKeyWidget):
+    def __init__(self):
+        super().__init__(Category, "slug", "parent category")
+        self.in_file: set[str] = set()
+
+    def clean(self, value, row=None, **kwargs):
+        key = str(value or "").strip()
+        if key and key not in (self.cache or {}) and key in self.in_file:
+            raise ValueError(
+                f"parent category “{key}” comes further down in the file: list parents "
+                "before their children"
+            )
+        return super().clean(value, row, **kwargs)
+
+
+class CategoryResource(AuditedResource):
+    """The category tree, keyed by slug; each row names its parent by slug."""
+
+    import_permission = "catalog.change_category"
+    required_columns = ("slug", "name")
+    optional_columns = ("parent", "is_active")
+    key_column = "slug"
+
+    parent = fields.Field(attribute="parent", column_name="parent", widget=ParentCategoryWidget())
+    is_active = fields.Field(
+        attribute="is_active", column_name="is_active", widget=StrictBooleanWidget()
+    )
+
+    class Meta:
+        model = Category
+        name = "Categories (slug, name, parent, is_active)"
+        import_id_fields = ["slug"]
+        fields = ["slug", "name", "parent", "is_active"]
+        # Tree columns are maintained by MPTT on each save, so categories are saved one by
+        # one (a catalog has hundreds, not thousands); parents come before their children,
+        # as in an export, which lists the tree in order.
+        use_bulk = False
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def prime_lookups(self, dataset):
+        widget = self.fields["parent"].widget
+        widget.cache = {c.slug: c for c in Category.objects.all()}
+        widget.in_file = {str(slug or "").strip() for slug in dataset["slug"]}
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance._history_user = self.user
+        instance._change_reason = self.batch_name
+        super().save_instance(instance, is_create, row, **kwargs)
+        # Later rows may name this category as their parent.
+        self.fields["parent"].widget.cache[instance.slug] = instance
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        if not kwargs.get("dry_run"):
+            Category.objects.rebuild()
+
+
+class ProductResource(AuditedResource):
+    """Products keyed by slug; category by slug, coverage level by name."""
+
+    import_permission = "catalog.add_product"
+    required_columns = ("slug", "name", "category", "base_price")
+    optional_columns = ("coverage_level", "description", "is_featured")
+    key_column = "slug"
+
+    category = fields.Field(
+        attribute="category",
+        column_name="category",
+        widget=CachedForeignKeyWidget(Category, "slug", "category"),
+    )
+    coverage_level = fields.Field(
+        attribute="coverage_level",
+        column_name="coverage_level",
+        widget=CachedForeignKeyWidget(CoverageLevel, "name", "coverage level"),
+    )
+    base_price = fields.Field(
+        attribute="base_price", column_name="base_price", widget=PriceWidget()
+    )
+    is_featured = fields.Field(
+        attribute="is_featured", column_name="is_featured", widget=StrictBooleanWidget()
+    )
+
+    class Meta:
+        model = Product
+        name = "Products (slug, name, category, coverage_level, base_price, …)"
+        import_id_fields = ["slug"]
+        fields = [
+            "slug",
+            "name",
+            "category",
+            "coverage_level",
+            "base_price",
+            "description",
+            "is_featured",
+        ]
+        export_order = fields
+        use_bulk = True
+        batch_size = 2000
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def prime_lookups(self, dataset):
+        self.fields["category"].widget.prime(dataset["category"])
+        self.fields["coverage_level"].widget.cache = {
+            level.name: level for level in CoverageLevel.objects.all()
+        }
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        errors = {}
+        if len(instance.slug) > 50:
+            errors["slug"] = f"slug “{instance.slug[:20]}…” is longer than 50 characters"
+        if len(instance.name) > 255:
+            errors["name"] = "name is longer than 255 characters"
+        if errors:
+            raise ValidationError(errors)
+
+    def get_queryset(self):
+        return Product.objects.select_related("category", "coverage_level")
+
+
+class VariantResource(AuditedResource):
+    """Variants keyed by SKU; product by slug. Stock is not in here: that is the warehouse's
+    stock update."""
+
+    import_permission = "catalog.change_product"
+    required_columns = ("sku", "product", "size", "color")
+    optional_columns = ("coverage", "is_active")
+    key_column = "sku"
+
+    product = fields.Field(
+        attribute="product",
+        column_name="product",
+        widget=CachedForeignKeyWidget(Product, "slug", "product"),
+    )
+    coverage = fields.Field(
+        attribute="coverage",
+        column_name="coverage",
+        widget=CachedForeignKeyWidget(CoverageLevel, "name", "coverage level"),
+    )
+    size = fields.Field(attribute="size", column_name="size", widget=SizeWidget())
+    is_active = fields.Field(
+        attribute="is_active", column_name="is_active", widget=StrictBooleanWidget()
+    )
+
+    class Meta:
+        model = ProductVariant
+        name = "Variants (sku, product, size, color, coverage, is_active)"
+        import_id_fields = ["sku"]
+        fields = ["sku", "product", "size", "color", "coverage", "is_active"]
+        export_order = fields
+        use_bulk = True
+        batch_size = 2000
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def prime_lookups(self, dataset):
+        self.fields["product"].widget.prime(dataset["product"])
+        self.fields["coverage"].widget.cache = {c.name: c for c in CoverageLevel.objects.all()}
+
+    def get_queryset(self):
+        return ProductVariant.objects.select_related("product", "coverage")
+
+
+class VariantExportResource(VariantResource):
+    """The variant list for the warehouse and accounting: with stock, read-only."""
+
+    stock_available = fields.Field(attribute="stock_available", column_name="stock")
+
+    class Meta(VariantResource.Meta):
+        name = "Variants with stock"
+        fields = ["sku", "product", "size", "color", "coverage", "stock_available", "is_active"]
+        export_order = fields
+
+
+class StockUpdateResource(AuditedResource):
+    """The warehouse's stock update: per SKU, a new level (``stock``) or a change (``delta``)
+    with a ``reason``. Applied by the stock service: never below zero, reason in the history.
+    """
+
+    import_permission = "catalog.change_stock"
+    required_columns = ("sku",)
+    optional_columns = ("stock", "delta", "reason")
+    key_column = "sku"
+
+    stock = fields.Field(
+        attribute="stock_available", column_name="stock", widget=widgets.IntegerWidget()
+    )
+    delta = fields.Field(column_name="delta", widget=widgets.IntegerWidget(), readonly=True)
+    reason = fields.Field(column_name="reason", readonly=True)
+
+    class Meta:
+        model = ProductVariant
+        name = "Stock update (sku, then stock or delta, reason)"
+        import_id_fields = ["sku"]
+        fields = ["sku", "stock", "delta", "reason"]
+        use_bulk = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance = self.get_instance(instance_loader, row)
+        if instance is None:
+            raise ValidationError({"sku": f"unknown SKU “{str(row.get('sku')).strip()}”"})
+        return instance, False
+
+    def import_instance(self, instance, row, **kwargs):
+        level, delta = str(row.get("stock") or "").strip(), str(row.get("delta") or "").strip()
+        if bool(level) == bool(delta):
+            raise ValidationError(
+                {
+                    "stock": "give either a new stock level or a delta, not both"
+                    if level
+                    else "give a new stock level (stock) or a delta"
+                }
+            )
+        current = instance.stock_available
+        try:
+            new_level = int(level) if level else current + int(delta)
+        except ValueError:
+            column, value = ("stock", level) if level else ("delta", delta)
+            raise ValidationError({column: f"“{value}” is not a whole number"}) from None
+        if new_level < 0:
+            column = "stock" if level else "delta"
+            raise ValidationError(
+                {
+                    column: f"would make the stock of {instance.sku} {new_level} "
+                    f"(it is {current}); stock never goes below zero"
+                }
+            )
+        instance.stock_available = new_level
+        # A delta is applied as a delta under the stock service's lock, so that an order
+        # placed between the preview and the confirmation is not overwritten.
+        instance.import_delta = int(delta) if delta else None
+        instance.import_reason = str(row.get("reason") or "").strip()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if not self.update_instances or (dry_run and not using_transactions):
+            self.update_instances.clear()
+            return
+        by_reason: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
+        for variant in self.update_instances:
+            levels, deltas = by_reason.setdefault(variant.import_reason, ({}, {}))
+            if variant.import_delta is None:
+                levels[variant.pk] = variant.stock_available
+            else:
+                deltas[variant.pk] = variant.import_delta
+        try:
+            for reason, (levels, deltas) in by_reason.items():
+                note = f"{self.batch_name}: {reason}" if reason else self.batch_name
+                stock_apply(
+                    levels=levels,
+                    deltas=deltas,
+                    reason=StockReason.IMPORT,
+                    note=note,
+                    actor=self.user,
+                )
+        except StockError as error:  # stock moved since the preview: refuse the whole file
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.update_instances.clear()

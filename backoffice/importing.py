@@ -1,0 +1,323 @@
+"""What every import and export shares: file formats, validation, audit and bulk writes.
+
+django-import-export does the parsing, the preview and the confirm step; this module makes its
+imports all-or-nothing, fast on big files (cached lookups, bulk writes) and audited (every
+changed object gets a history row naming the importing user and the batch).
+"""
+
+import csv
+import io
+import uuid
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from import_export import resources, widgets
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats import base_formats
+from import_export.instance_loaders import CachedInstanceLoader
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from unfold.contrib.import_export.forms import ExportForm, ImportForm
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell a spreadsheet will show as text: '=HYPERLINK(..)' becomes "'=HYPERLINK(..)"."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
+    safe = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        safe.append([neutralise(cell) for cell in row])
+    return safe
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be read as a table; the message says why, for the member of staff."""
+
+
+class CSV(base_formats.CSV):
+    """UTF-8 CSV, with or without a byte-order mark, separated by commas or semicolons."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            try:
+                in_stream = in_stream.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise ImportFileError(
+                    "The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."
+                ) from error
+        text = in_stream.removeprefix("\ufeff")
+        if "\x00" in text:
+            raise ImportFileError("The file is binary, not CSV text.")
+        header = text.split("\n", 1)[0]
+        if not header.strip():
+            raise ImportFileError("The file is empty or its first line (the header) is blank.")
+        delimiter = ";" if header.count(";") > header.count(",") else ","
+        return tablib.import_set(text, format="csv", delimiter=delimiter)
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralise_dataset(dataset), **kwargs)
+
+
+class XLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream, **kwargs):
+        if not in_stream[:2] == b"PK":
+            raise ImportFileError("The file is not an Excel workbook (.xlsx).")
+        return super().create_dataset(in_stream, **kwargs)
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(neutralise_dataset(dataset), **kwargs)
+
+
+FORMATS = [CSV, XLSX]
+
+
+def new_batch_name(file_name: str = "") -> str:
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    label = f" {file_name}" if file_name else ""
+    return f"Import {uuid.uuid4().hex[:8]}{label} ({stamp})"
+
+
+class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key looked up in a dict primed once per import, not a query per row."""
+
+    def __init__(self, model, field, label):
+        super().__init__(model, field)
+        self.label = label
+        self.cache: dict[str, object] | None = None
+
+    def prime(self, values) -> None:
+        wanted = {str(v).strip() for v in values if v not in (None, "")}
+        objects = self.model._default_manager.filter(**{f"{self.field}__in": wanted})
+        self.cache = {str(getattr(obj, self.field)): obj for obj in objects}
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        key = str(value).strip()
+        if self.cache is None:
+            self.prime([key])
+        try:
+            return self.cache[key]
+        except KeyError:
+            raise ValueError(f"unknown {self.label} “{key}”") from None
+
+
+class AuditedResource(resources.ModelResource):
+    """Base resource: all-or-nothing, checked columns, cached lookups, audited bulk writes.
+
+    Subclasses set ``required_columns`` (a value needed on every row) and may add
+    ``optional_columns``; any other column in the file is refused. ``key_column`` may appear
+    only once per file.
+    """
+
+    required_columns: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
+    key_column = ""
+
+    class Meta:
+        abstract = True
+        use_bulk = True
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = False
+        instance_loader_class = CachedInstanceLoader
+
+    def __init__(self, *, user=None, batch_name=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.batch_name = batch_name
+        self._seen_keys: dict[str, int] = {}
+        self._file_ok = False
+
+    def import_data(self, dataset, **kwargs):
+        # One invalid row refuses the whole file: roll back on validation errors too.
+        kwargs["rollback_on_validation_errors"] = True
+        self.user = kwargs.get("user", self.user)
+        self.batch_name = self.batch_name or new_batch_name(kwargs.get("file_name") or "")
+        return super().import_data(dataset, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        self._file_ok = False
+        headers = [str(h or "").strip() for h in dataset.headers or []]
+        dataset.headers = headers
+        if not headers or not any(headers):
+            raise ImportFileError("The file has no header row.")
+        allowed = set(self.required_columns) | set(self.optional_columns)
+        unknown = [h for h in headers if h not in allowed]
+        missing = [c for c in self.required_columns if c not in headers]
+        problems = []
+        if missing:
+            problems.append("missing column(s): " + ", ".join(missing))
+        if unknown:
+            problems.append("unknown column(s): " + ", ".join(unknown))
+        if problems:
+            expected = ", ".join([*self.required_columns, *self.optional_columns])
+            raise ImportFileError(
+                f"The header is wrong: {'; '.join(problems)}. Expected: {expected}."
+            )
+        limit = settings.IMPORT_MAX_ROWS
+        if len(dataset) > limit:
+            raise ImportFileError(f"The file has {len(dataset)} rows; at most {limit} at once.")
+        self._seen_keys = {}
+        self.prime_lookups(dataset)
+        self._file_ok = True
+
+    def prime_lookups(self, dataset) -> None:
+        """Fill the cached widgets from the whole file, one query each."""
+
+    progress = None  # a tqdm bar, set by the import_catalog command
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if self.progress is not None:
+            self.progress.update(1)
+
+    def before_import_row(self, row, **kwargs):
+        errors = {}
+        for column in self.required_columns:
+            if str(row.get(column) or "").strip() == "":
+                errors[column] = f"column “{column}” is empty; it is required"
+        if self.key_column:
+            key = str(row.get(self.key_column) or "").strip()
+            first = self._seen_keys.setdefault(key, kwargs["row_number"])
+            if key and first != kwargs["row_number"]:
+                errors[self.key_column] = (
+                    f"{self.key_column} “{key}” appears twice in the file (rows {first} and "
+                    f"{kwargs['row_number']})"
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if not self._file_ok:
+            # The file itself was refused (see before_import): its rows are not looked at.
+            row_result = self.get_row_result_class()()
+            row_result.import_type = row_result.IMPORT_TYPE_SKIP
+            return row_result
+        # Required-column and duplicate checks are validation errors of the row, reported
+        # with the row's other problems instead of stopping the preview.
+        try:
+            self.before_import_row(row, **kwargs)
+        except ValidationError as error:
+            row_result = self.get_row_result_class()()
+            row_result.import_type = row_result.IMPORT_TYPE_INVALID
+            row_result.validation_error = error
+            return row_result
+        return super().import_row(row, instance_loader, **kwargs)
+
+    # Audited bulk writes.
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.create_instances and (using_transactions or not dry_run):
+            try:
+                bulk_create_with_history(
+                    self.create_instances,
+                    self._meta.model,
+                    batch_size=batch_size,
+                    default_user=self.user,
+                    default_change_reason=self.batch_name,
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.create_instances.clear()
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if self.update_instances and (using_transactions or not dry_run):
+            try:
+                bulk_update_with_history(
+                    self.update_instances,
+                    self._meta.model,
+                    self.get_bulk_update_fields(),
+                    batch_size=batch_size,
+                    default_user=self.user,
+                    default_change_reason=self.batch_name,
+                )
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+            finally:
+                self.update_instances.clear()
+
+    def export_rows(self, queryset, chunk_size=2000):
+        """Header then one list per object, read in chunks: for streamed exports."""
+        yield self.get_export_headers()
+        for instance in queryset.iterator(chunk_size=chunk_size):
+            yield [neutralise(value) for value in self.export_resource(instance)]
+
+
+def stream_csv(rows):
+    """Yield CSV text chunk by chunk (UTF-8 with BOM so that Excel reads the accents)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    for index, row in enumerate(rows):
+        writer.writerow(row)
+        if index % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def describe_errors(result) -> list[str]:
+    """Every problem of an import result, as 'Row N, column C: reason' lines."""
+    lines = [f"File: {error.error}" for error in result.base_errors]
+    for row in result.invalid_rows:
+        for field, messages in row.field_specific_errors.items():
+            lines += [f"Row {row.number}, column {field}: {message}" for message in messages]
+        lines += [f"Row {row.number}: {message}" for message in row.non_field_specific_errors]
+    for number, errors in result.row_errors():
+        lines += [f"Row {number}: {error.error}" for error in errors]
+    return lines
+
+
+class SizeLimitedImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                f"The file is {upload.size / 1_048_576:.1f} MB; the limit is "
+                f"{limit / 1_048_576:.0f} MB. Split it, or use the import_catalog command."
+            )
+        return upload
+
+
+class AuditedImportExportAdmin(ImportExportModelAdmin):
+    """Import and export in the admin, with unfold's forms and per-role resources.
+
+    Each resource names the permission it needs (``import_permission``): the warehouse sees
+    the stock update, merchandising the catalog resources, and nobody imports into what they
+    may not change.
+    """
+
+    formats = FORMATS
+    import_form_class = SizeLimitedImportForm
+    export_form_class = ExportForm
+
+    def get_import_resource_classes(self, request):
+        return [
+            resource
+            for resource in super().get_import_resource_classes(request)
+            if request.user.has_perm(resource.import_permission)
+        ]
+
+    def has_import_permission(self, request):
+        return bool(self.get_import_resource_classes(request))
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                f"The file could not be read ({type(e).__name__}). Check that it is a CSV "
+                "(UTF-8) or an Excel .xlsx file and that the format chosen matches it.",
+            )

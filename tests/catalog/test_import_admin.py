@@ -1,0 +1,182 @@
+"""The import flow in the admin: upload, preview, confirm; and the exports."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from apps.catalog.models import Product, ProductVariant
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+STOCK_IMPORT = reverse("admin:catalog_productvariant_import")
+STOCK_CONFIRM = reverse("admin:catalog_productvariant_process_import")
+
+
+def upload(client, url, text, *, resource=0, fmt=0, name="stock.csv"):
+    file = SimpleUploadedFile(name, text.encode("utf-8") if isinstance(text, str) else text)
+    return client.post(url, {"resource": resource, "format": fmt, "import_file": file})
+
+
+def resources_offered(client, url):
+    form = client.get(url).context["form"]
+    return [label for _, label in form.fields["resource"].choices]
+
+
+@pytest.fixture
+def variants():
+    product = ProductFactory(slug="maxi-dress")
+    VariantFactory(product=product, sku="MXD-S", stock_available=5)
+    VariantFactory(product=product, sku="MXD-M", stock_available=2)
+    VariantFactory(product=product, sku="MXD-L", stock_available=7)
+
+
+def test_upload_preview_then_confirm(client_as, variants):
+    client = client_as("warehouse")
+    text = "sku,stock\nMXD-S,9\nMXD-M,2\n"
+    preview = upload(client, STOCK_IMPORT, text)
+    assert preview.status_code == 200
+    result = preview.context["result"]
+    assert (result.totals["update"], result.totals["skip"]) == (1, 1)
+    html = preview.content.decode()
+    assert "<del" in html or "<ins" in html  # field-level differences
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5  # nothing yet
+    confirm = preview.context["confirm_form"]
+    done = client.post(STOCK_CONFIRM, confirm.initial)
+    assert done.status_code == 302
+    variant = ProductVariant.objects.get(sku="MXD-S")
+    assert variant.stock_available == 9
+    assert variant.history.first().history_user == client.user
+    assert variant.history.first().history_change_reason.startswith("Import: Import ")
+
+
+def test_an_invalid_row_blocks_the_import_and_is_listed(client_as, variants):
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\nMXD-X,4\nMXD-M,-2\n")
+    html = preview.content.decode()
+    assert "unknown SKU “MXD-X”" in html
+    assert "would make the stock of MXD-M -2" in html
+    assert "confirm_form" not in preview.context or preview.context["confirm_form"] is None
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("sku,stock\nMXD-S,9\n".encode("utf-16"), "not UTF-8"),
+        (b"\x00\x01\x02binary", "binary"),
+        ("", "The submitted file is empty."),
+        ("product,price\nMXD-S,9\n", "missing column(s): sku; unknown column(s): product, price"),
+    ],
+)
+def test_malformed_files_get_a_message_not_an_error_page(client_as, variants, raw, message):
+    response = upload(client_as("warehouse"), STOCK_IMPORT, raw)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+
+
+def test_a_file_over_the_size_limit_is_refused(client_as, variants, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    response = upload(client_as("warehouse"), STOCK_IMPORT, "sku,stock\n" + "MXD-S,9\n" * 40)
+    assert "the limit is" in response.content.decode()
+
+
+def test_each_role_imports_only_what_it_may_change(client_as):
+    assert resources_offered(client_as("warehouse"), STOCK_IMPORT) == [
+        "Stock update (sku, then stock or delta, reason)"
+    ]
+
+
+def test_merchandising_imports_variants_but_not_stock(client_as):
+    assert resources_offered(client_as("merchandising"), STOCK_IMPORT) == [
+        "Variants (sku, product, size, color, coverage, is_active)"
+    ]
+
+
+@pytest.mark.parametrize("role", ["warehouse", "support"])
+def test_product_import_is_merchandising_only(client_as, role):
+    response = client_as(role).get(reverse("admin:catalog_product_import"))
+    assert response.status_code == 403
+
+
+def test_product_import_creates_products(client_as):
+    CategoryFactory(slug="abayas")
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_product_import")
+    preview = upload(
+        client, url, "slug,name,category,base_price\nnew-abaya,New Abaya,abayas,60\n", name="p.csv"
+    )
+    assert preview.context["result"].totals["new"] == 1
+    client.post(
+        reverse("admin:catalog_product_process_import"), preview.context["confirm_form"].initial
+    )
+    assert Product.objects.get(slug="new-abaya").history.get().history_user == client.user
+
+
+def test_exports_neutralise_spreadsheet_formulas(client_as):
+    ProductFactory(name='=HYPERLINK("http://evil.example","Click")', slug="evil")
+    ProductFactory(name="+44 7700 900123", slug="plus")
+    ProductFactory(name="Plain Abaya", slug="plain")
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_product_export")
+    response = client.post(
+        url,
+        {"format": 0, "resource": 0, "productresource_slug": True, "productresource_name": True},
+    )
+    text = response.content.decode("utf-8-sig")
+    names = {row["slug"]: row["name"] for row in csv.DictReader(io.StringIO(text))}
+    assert names["evil"] == '\'=HYPERLINK("http://evil.example","Click")'
+    assert names["plus"] == "'+44 7700 900123"
+    assert names["plain"] == "Plain Abaya"
+    response = client.post(
+        url,
+        {"format": 1, "resource": 0, "productresource_slug": True, "productresource_name": True},
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert '\'=HYPERLINK("http://evil.example","Click")' in values
+    assert not any(isinstance(v, str) and v.startswith("=") for v in values)
+
+
+def test_the_variant_export_streams(client_as, variants):
+    ProductVariant.objects.filter(sku="MXD-S").update(color="=1+1")
+    response = client_as("warehouse").get(reverse("admin:catalog_productvariant_export_all_csv"))
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["sku"] for r in rows] == ["MXD-S", "MXD-M", "MXD-L"]
+    assert rows[0]["color"] == "'=1+1" and rows[0]["stock"] == "5" and rows[0]["size"] == "M"
+
+
+def test_support_exports_orders_with_their_lines(client_as):
+    from apps.orders.services import Line, order_place
+    from tests.factories import UserFactory
+
+    variant = VariantFactory(sku="HJB-1", stock_available=5)
+    order = order_place(
+        user=UserFactory(email="a@example.com"), address="x", lines=[Line(variant.pk, 2)]
+    )
+    client = client_as("support")
+    url = reverse("admin:orders_order_export")
+    fields = {
+        f"orderlineexportresource_{name}": True
+        for name in ["order", "customer", "sku", "quantity", "price", "line_total"]
+    }
+    response = client.post(url, {"format": 0, "resource": 0, **fields})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1
+    expected = {
+        "order": str(order.pk),
+        "customer": "a@example.com",
+        "sku": "HJB-1",
+        "size": "M",
+        "quantity": "2",
+        "price_at_purchase": "79.00",
+        "line_total": "158.00",
+        "order_total": "158.00",
+    }
+    assert rows[0].items() >= expected.items()

@@ -1,0 +1,264 @@
+"""Imports: every bad row is named with its column and reason, and nothing is written.
+
+Row numbers count the rows under the header, as django-import-export's preview does.
+"""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from apps.catalog.models import Category, Product, ProductVariant
+from apps.catalog.resources import (
+    CategoryResource,
+    ProductResource,
+    StockUpdateResource,
+    VariantResource,
+)
+from backoffice.importing import CSV, XLSX, ImportFileError, describe_errors
+from tests.factories import (
+    CategoryFactory,
+    CoverageLevelFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def dataset(text: str):
+    return CSV().create_dataset(text.encode("utf-8"))
+
+
+def run(resource_class, text, user=None, dry_run=False):
+    resource = resource_class(user=user, batch_name="Import test-batch")
+    result = resource.import_data(dataset(text), dry_run=dry_run, use_transactions=True, user=user)
+    return result, describe_errors(result)
+
+
+@pytest.fixture
+def catalog():
+    dresses = CategoryFactory(slug="dresses", name="Dresses")
+    CoverageLevelFactory(name="Full Coverage")
+    product = ProductFactory(slug="maxi-dress", category=dresses, base_price=Decimal("50.00"))
+    VariantFactory(product=product, sku="MXD-S", stock_available=5)
+    VariantFactory(product=product, sku="MXD-M", stock_available=2)
+    return product
+
+
+# Stock updates -------------------------------------------------------------------------
+
+
+def test_stock_levels_and_deltas_go_through_the_stock_service(catalog):
+    clerk = UserFactory(is_staff=True)
+    result, errors = run(
+        StockUpdateResource,
+        "sku,stock,delta,reason\nMXD-S,12,,count 14 Nov\nMXD-M,,+3,delivery DN-9\n",
+        user=clerk,
+    )
+    assert errors == []
+    levels = dict(ProductVariant.objects.values_list("sku", "stock_available"))
+    assert levels == {"MXD-S": 12, "MXD-M": 5}
+    latest = ProductVariant.objects.get(sku="MXD-M").history.first()
+    assert latest.history_user == clerk
+    assert latest.history_change_reason == "Import: Import test-batch: delivery DN-9"
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("NOPE,3,,", "Row 2, column sku: unknown SKU “NOPE”"),
+        ("MXD-M,-1,,", "Row 2, column stock: would make the stock of MXD-M -1"),
+        ("MXD-M,,-3,", "Row 2, column delta: would make the stock of MXD-M -1 (it is 2)"),
+        ("MXD-M,three,,", "Row 2, column stock: “three” is not a whole number"),
+        ("MXD-M,4,1,", "Row 2, column stock: give either a new stock level or a delta"),
+        ("MXD-S,5,,", "Row 2, column sku: sku “MXD-S” appears twice in the file (rows 1 and 2)"),
+        (",4,,", "Row 2, column sku: column “sku” is empty; it is required"),
+    ],
+)
+def test_one_bad_stock_row_refuses_the_whole_file(catalog, rows, expected):
+    text = "sku,stock,delta,reason\nMXD-S,40,,\n" + rows + "\n"
+    result, errors = run(StockUpdateResource, text)
+    assert any(line.startswith(expected) for line in errors), errors
+    levels = dict(ProductVariant.objects.values_list("sku", "stock_available"))
+    assert levels == {"MXD-S": 5, "MXD-M": 2}
+    assert ProductVariant.history.count() == 2
+
+
+def test_the_warehouse_file_cannot_carry_prices(catalog):
+    result, errors = run(StockUpdateResource, "sku,stock,base_price\nMXD-S,3,1.00\n")
+    assert errors == [
+        "File: The header is wrong: unknown column(s): base_price. Expected: sku, stock, "
+        "delta, reason."
+    ]
+    assert Product.objects.get().base_price == Decimal("50.00")
+
+
+# Products, variants, categories --------------------------------------------------------
+
+PRODUCT_HEADER = "slug,name,category,coverage_level,base_price,description,is_featured\n"
+
+
+def test_products_are_created_and_updated_with_history(catalog):
+    merch = UserFactory(is_staff=True)
+    result, errors = run(
+        ProductResource,
+        PRODUCT_HEADER
+        + "maxi-dress,Maxi Dress,dresses,Full Coverage,55.00,Now longer,yes\n"
+        + "silk-hijab,Silk Hijab,dresses,,19.90,,0\n",
+        user=merch,
+    )
+    assert errors == []
+    assert (result.totals["new"], result.totals["update"]) == (1, 1)
+    updated = Product.objects.get(slug="maxi-dress")
+    assert (updated.base_price, updated.is_featured) == (Decimal("55.00"), True)
+    created = Product.objects.get(slug="silk-hijab")
+    assert created.history.get().history_change_reason == "Import test-batch"
+    assert created.history.get().history_user == merch
+    assert updated.history.first().history_user == merch
+
+
+def test_an_unchanged_row_is_reported_and_not_written(catalog):
+    p = catalog
+    result, errors = run(
+        ProductResource,
+        PRODUCT_HEADER
+        + f"{p.slug},{p.name},dresses,{p.coverage_level.name},50.00,{p.description},0\n",
+    )
+    assert errors == [] and result.totals["skip"] == 1
+    assert p.history.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        ("a,A,nowhere,,10,,", "Row 2, column category: unknown category “nowhere”"),
+        ("a,A,dresses,Extreme,10,,", "Row 2, column coverage_level: unknown coverage level"),
+        ("a,A,dresses,,123456.00,,", "Row 2, column base_price: “123456.00” has too many digits"),
+        ("a,A,dresses,,9.999,,", "Row 2, column base_price: “9.999” has more than 2 decimals"),
+        ("a,A,dresses,,cheap,,", "Row 2, column base_price: “cheap” is not a price"),
+        ("a,A,dresses,,-1,,", "Row 2, column base_price: “-1” is not a price of zero or more"),
+        ("a,,dresses,,10,,", "Row 2, column name: column “name” is empty; it is required"),
+        ("a,A,dresses,,10,,maybe", "Row 2, column is_featured: “maybe” is not yes/no"),
+    ],
+)
+def test_bad_product_rows_are_named_and_nothing_is_written(catalog, row, expected):
+    text = PRODUCT_HEADER + "fine,Fine,dresses,,10,,\n" + row + "\n"
+    result, errors = run(ProductResource, text)
+    assert any(line.startswith(expected) for line in errors), errors
+    assert list(Product.objects.values_list("slug", flat=True)) == ["maxi-dress"]
+
+
+def test_variants_by_sku_with_product_by_slug_and_size_labels(catalog):
+    result, errors = run(
+        VariantResource,
+        "sku,product,size,color,coverage,is_active\n"
+        "MXD-S,maxi-dress,S,Navy,Full Coverage,1\n"
+        "MXD-XL,maxi-dress,XL,Navy,,1\n",
+    )
+    assert errors == []
+    assert ProductVariant.objects.get(sku="MXD-S").color == "Navy"
+    new = ProductVariant.objects.get(sku="MXD-XL")
+    assert (new.size, new.stock_available) == (ProductVariant.Size.XL, 0)
+    bad, errors = run(VariantResource, "sku,product,size,color\nX-1,ghost,XXXL,Red\n")
+    assert "Row 1, column product: unknown product “ghost”" in errors
+    assert any("“XXXL” is not a size" in e for e in errors)
+    assert not ProductVariant.objects.filter(sku="X-1").exists()
+
+
+def test_a_category_import_builds_a_valid_tree():
+    root = CategoryFactory(slug="clothing", name="Clothing")
+    text = (
+        "slug,name,parent,is_active\n"
+        "dresses,Dresses,clothing,1\n"
+        "evening,Evening Dresses,dresses,1\n"
+        "hijabs,Hijabs,,1\n"
+    )
+    result, errors = run(CategoryResource, text)
+    assert errors == []
+    evening = Category.objects.get(slug="evening")
+    assert [c.slug for c in evening.get_ancestors()] == ["clothing", "dresses"]
+    tree = list(Category.objects.values_list("pk", "tree_id", "lft", "rght", "level"))
+    Category.objects.rebuild()
+    assert sorted(tree) == sorted(
+        Category.objects.values_list("pk", "tree_id", "lft", "rght", "level")
+    )
+    assert root.history.count() == 1
+    assert evening.history.get().history_change_reason == "Import test-batch"
+
+
+def test_a_child_listed_before_its_parent_is_refused():
+    result, errors = run(CategoryResource, "slug,name,parent\nkids,Kids,family\nfamily,Family,\n")
+    assert any("parent category “family” comes further down in the file" in e for e in errors)
+    assert not Category.objects.exists()
+
+
+# Files -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "\ufeffsku;stock\nMXD-S;9\n".encode(),  # Excel's "CSV UTF-8": BOM and semicolons
+        b"sku,stock\r\nMXD-S,9\r\n",
+    ],
+)
+def test_csv_variants_are_read(catalog, raw):
+    data = CSV().create_dataset(raw)
+    assert data.headers == ["sku", "stock"] and data[0] == ("MXD-S", "9")
+
+
+def test_xlsx_is_read(catalog):
+    book = Workbook()
+    book.active.append(["sku", "stock"])
+    book.active.append(["MXD-S", 9])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = XLSX().create_dataset(buffer.getvalue())
+    result = StockUpdateResource().import_data(data, use_transactions=True)
+    assert describe_errors(result) == []
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 9
+
+
+@pytest.mark.parametrize(
+    ("raw", "fmt", "message"),
+    [
+        ("sku,stock\nMXD-S,9\n".encode("utf-16"), CSV, "not UTF-8"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", CSV, "not UTF-8"),
+        (b"sku,stock\x00\n", CSV, "binary"),
+        (b"\n\nMXD-S,9", CSV, "header"),
+        (b"sku,stock\nMXD-S,9\n", XLSX, "not an Excel workbook"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_message(raw, fmt, message):
+    with pytest.raises(ImportFileError, match=message):
+        fmt().create_dataset(raw)
+
+
+# The command -----------------------------------------------------------------------------
+
+
+def test_the_command_imports_with_the_same_rules(catalog, tmp_path, capsys):
+    clerk = UserFactory(email="clerk@modestwear.example", is_staff=True, is_superuser=True)
+    good = tmp_path / "count.csv"
+    good.write_text("sku,stock\nMXD-S,30\n")
+    call_command("import_catalog", "stock", str(good), "--user", clerk.email, "--no-progress")
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 30
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sku,stock\nMXD-S,31\nMXD-M,-4\n")
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_catalog", "stock", str(bad), "--user", clerk.email, "--no-progress")
+    assert "Row 2, column stock" in capsys.readouterr().err
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 30
+
+
+def test_the_command_checks_the_role(catalog, tmp_path, staff_user):
+    merch = staff_user("merchandising")
+    file = tmp_path / "count.csv"
+    file.write_text("sku,stock\nMXD-S,30\n")
+    with pytest.raises(CommandError, match="may not import stock"):
+        call_command("import_catalog", "stock", str(file), "--user", merch.email)
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
