@@ -5,6 +5,7 @@ imports all-or-nothing, fast on big files (cached lookups, bulk writes) and audi
 changed object gets a history row naming the importing user and the batch).
 """
 
+import copy
 import csv
 import io
 import uuid
@@ -139,6 +140,10 @@ class AuditedResource(resources.ModelResource):
     def import_data(self, dataset, **kwargs):
         # One invalid row refuses the whole file: roll back on validation errors too.
         kwargs["rollback_on_validation_errors"] = True
+        # Field-level differences are for the preview; the confirmed write skips them (they
+        # cost more than the write). Options are copied so other imports are not affected.
+        self._meta = copy.copy(self._meta)
+        self._meta.skip_diff = not kwargs.get("dry_run", False)
         self.user = kwargs.get("user", self.user)
         self.batch_name = self.batch_name or new_batch_name(kwargs.get("file_name") or "")
         return super().import_data(dataset, **kwargs)
@@ -195,6 +200,26 @@ class AuditedResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def import_instance(self, instance, row, **kwargs):
+        before = self._import_values(instance) if instance.pk else None
+        super().import_instance(instance, row, **kwargs)
+        instance._import_unchanged = before is not None and before == self._import_values(instance)
+
+    def _import_values(self, instance):
+        values = []
+        for field in self.get_import_fields():
+            if field.attribute and not field.readonly:
+                value = field.get_value(instance)
+                values.append(getattr(value, "pk", value))
+        return values
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # import-export compares against a deep copy made for the diff; this comparison
+        # works without the diff, so unchanged rows are skipped on the fast path too.
+        if import_validation_errors or not self._meta.skip_unchanged:
+            return False
+        return getattr(instance, "_import_unchanged", False)
+
     def import_row(self, row, instance_loader, **kwargs):
         if not self._file_ok:
             # The file itself was refused (see before_import): its rows are not looked at.
@@ -212,7 +237,12 @@ class AuditedResource(resources.ModelResource):
             return row_result
         return super().import_row(row, instance_loader, **kwargs)
 
-    # Audited bulk writes.
+    # Audited writes: one by one (history through the model's signal) or in bulk.
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        instance._history_user = self.user
+        instance._change_reason = self.batch_name
 
     def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.create_instances and (using_transactions or not dry_run):
@@ -245,7 +275,7 @@ class AuditedResource(resources.ModelResource):
             finally:
                 self.update_instances.clear()
 
-    def export_rows(self, queryset, chunk_size=2000):
+    def export_rows(self, queryset, chunk_size=1000):
         """Header then one list per object, read in chunks: for streamed exports."""
         yield self.get_export_headers()
         for instance in queryset.iterator(chunk_size=chunk_size):

@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-BENCHMARKS = ["search", "changelists", "orders"]
+BENCHMARKS = ["search", "changelists", "orders", "imports"]
 
 
 def main() -> None:

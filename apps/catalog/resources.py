@@ -295,6 +295,7 @@ class StockUpdateResource(AuditedResource):
                     f"(it is {current}); stock never goes below zero"
                 }
             )
+        instance._import_unchanged = new_level == current
         instance.stock_available = new_level
         # A delta is applied as a delta under the stock service's lock, so that an order
         # placed between the preview and the confirmation is not overwritten.
