@@ -180,3 +180,19 @@ def test_support_exports_orders_with_their_lines(client_as):
         "order_total": "158.00",
     }
     assert rows[0].items() >= expected.items()
+
+
+def test_the_export_reads_the_table_through_a_server_side_cursor(variants):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.catalog.resources import VariantExportResource
+    from backoffice.importing import stream_csv
+
+    VariantFactory.create_batch(30)
+    queryset = ProductVariant.objects.select_related("product", "coverage").order_by("pk")
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        chunks = stream_csv(VariantExportResource().export_rows(queryset, chunk_size=10))
+        text = "".join(chunks)
+    assert any(q["sql"].startswith("DECLARE") for q in queries)  # fetched in chunks
+    assert len(text.strip().splitlines()) == 1 + 33
