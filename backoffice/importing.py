@@ -21,6 +21,8 @@ from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from apps.catalog.signals import catalog_bulk_changed
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -146,7 +148,10 @@ class AuditedResource(resources.ModelResource):
         self._meta.skip_diff = not kwargs.get("dry_run", False)
         self.user = kwargs.get("user", self.user)
         self.batch_name = self.batch_name or new_batch_name(kwargs.get("file_name") or "")
-        return super().import_data(dataset, **kwargs)
+        result = super().import_data(dataset, **kwargs)
+        if not kwargs.get("dry_run") and not result.has_errors():
+            catalog_bulk_changed.send(sender=self._meta.model)
+        return result
 
     def before_import(self, dataset, **kwargs):
         self._file_ok = False

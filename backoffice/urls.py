@@ -4,7 +4,10 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from apps.feed.api import api as feed_api
+
 urlpatterns = [
+    path("api/", feed_api.urls),
     path(settings.ADMIN_URL_PATH, admin.site.urls),
     path("", RedirectView.as_view(url=f"/{settings.ADMIN_URL_PATH}", permanent=False)),
 ]

@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from mptt.exceptions import InvalidMove
 
 from apps.catalog.models import Category, ProductVariant
+from apps.catalog.signals import catalog_bulk_changed
 
 
 class StockError(ValueError):
@@ -73,6 +74,7 @@ def stock_apply(
         raise StockError("; ".join(problems))
     if changed:
         _write_levels(changed)
+        catalog_bulk_changed.send(sender=ProductVariant)
         ProductVariant.history.bulk_history_create(
             changed,
             update=True,

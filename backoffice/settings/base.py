@@ -54,14 +54,18 @@ INSTALLED_APPS = [
     "mptt",
     "simple_history",
     "import_export",
+    "ninja",
+    "corsheaders",
     "apps.users",
     "apps.catalog",
     "apps.orders",
     "apps.outfits",
+    "apps.feed",
     "backoffice",
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +166,11 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True  # imports are audited in the history, row by row
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))
+
+# The storefront's origins may read the feed from the browser (GET, HEAD and OPTIONS only).
+CORS_ALLOWED_ORIGINS = env_list("STOREFRONT_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 ADMIN_URL_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 

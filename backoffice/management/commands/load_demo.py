@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from simple_history.models import registered_models
 
 from apps.catalog.models import Category, Product, ProductImage
+from apps.catalog.signals import catalog_bulk_changed
 from apps.users.models import User
 from apps.users.roles import sync_roles
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             # An update, not save(): the password is not audited, so no history row either.
             User.objects.filter(email__in=DEMO_STAFF).update(password=make_password(DEMO_PASSWORD))
             created_history = self.record_initial_history()
+            catalog_bulk_changed.send(sender=Category)
         images = self.ensure_images()
         self.stdout.write(
             f"Demo data loaded: {loaded} objects, {created_history} initial history rows, "

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class FeedConfig(AppConfig):
+    name = "apps.feed"
+    label = "feed"
+    verbose_name = "Storefront feed"
+
+    def ready(self):
+        from apps.feed import cache
+
+        cache.connect_signals()
