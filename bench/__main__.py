@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-BENCHMARKS = ["search", "changelists", "orders", "imports"]
+BENCHMARKS = ["search", "changelists", "orders", "imports", "feed"]
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from unfold.sites import UnfoldAdminSite
 
 from apps.catalog.models import Product, ProductVariant
 from apps.users.models import User
-from bench.common import ensure_products, interleaved
+from bench.common import ensure_products, interleaved, reset_catalog
 
 # unfold's templates replace Django's everywhere, so the baseline is unfold's ModelAdmin with
 # Django's defaults: exact COUNT(*) pagination and one query per related cell.
@@ -49,15 +49,6 @@ PAGES = {
 }
 
 
-def _reset_catalog():
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE catalog_product, catalog_productvariant, catalog_productimage, "
-            "orders_order, orders_orderitem, orders_cartitem, orders_wishlist, "
-            "outfits_outfititem RESTART IDENTITY CASCADE"
-        )
-
-
 def _client() -> Client:
     user = User.objects.filter(email="bench@modestwear.example").first()
     if user is None:
@@ -80,7 +71,7 @@ def run(products: int = 100_000, repeat: int = 7) -> list[str]:
     small = max(products // 100, 10)
     lines = [f"Admin changelists: {small} vs {products} products (6 variants each)"]
     with override_settings(ROOT_URLCONF="bench.changelists", ALLOWED_HOSTS=["testserver"]):
-        _reset_catalog()
+        reset_catalog()
         ensure_products(small)
         client = _client()
         at_small = interleaved({n: _get(client, u[0]) for n, u in PAGES.items()}, repeat)

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.core.management import call_command
+from django.db import connection
 
 from apps.catalog.models import Product
 
@@ -52,3 +53,13 @@ def report(title: str, timings: dict[str, float], baseline: str) -> list[str]:
         ratio = timings[baseline] / seconds if seconds else float("inf")
         lines.append(f"  {name:<40} {seconds * 1000:9.2f} ms   {ratio:6.1f}x vs {baseline}")
     return lines
+
+
+def reset_catalog() -> None:
+    """Empty the catalog (and what hangs off it) so a benchmark can build its exact size."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE catalog_product, catalog_productvariant, catalog_productimage, "
+            "orders_order, orders_orderitem, orders_cartitem, orders_wishlist, "
+            "outfits_outfititem RESTART IDENTITY CASCADE"
+        )

@@ -14,7 +14,10 @@ def _empty_cache():
     # each test starts from an empty cache instead.
     from django.core.cache import cache
 
+    from apps.feed.cache import reset_local
+
     cache.clear()
+    reset_local()
 
 
 @pytest.fixture(autouse=True)

@@ -5,25 +5,21 @@ interactive docs at /api/docs). Bodies are rendered once per catalog version and
 conditional request is answered 304 from the version alone.
 """
 
-import hashlib
 import json
 from decimal import Decimal
 from functools import wraps
 from typing import Literal
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Max, Min
-from django.http import HttpResponse
-from django.utils.http import parse_http_date_safe
 from ninja import NinjaAPI, Query, Router
 from ninja.errors import HttpError, ValidationError
 
 from apps.catalog.models import Category, CoverageLevel, ProductVariant
 from apps.catalog.selectors import SEARCH_MAX_LENGTH, product_search, visible_categories
+from apps.feed import cache as feed_cache
 from apps.feed import schemas
-from apps.feed.cache import BODY_TIMEOUT, body_key, current_version, http_date
 from apps.feed.render import SIZE_LABELS, Renderer
 from apps.feed.selectors import (
     categories_with_products,
@@ -35,7 +31,6 @@ from apps.feed.selectors import (
 )
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
-CACHE_CONTROL = "public, max-age=60, s-maxage=60, stale-while-revalidate=300"
 PRODUCT_ORDERING = {
     "price": ("base_price", "id"),
     "-price": ("-base_price", "-id"),
@@ -64,56 +59,22 @@ def invalid_parameters(request, error):
     return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
 
 
-def _full_url(request) -> str:
-    query = urlencode(sorted(request.GET.items()))
-    return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
-
-
-def _etag(version: int, url: str) -> str:
-    return f'"{version:x}-{hashlib.sha1(url.encode()).hexdigest()[:16]}"'
-
-
-def _not_modified(request, etag: str, version: int) -> bool:
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match is not None:
-        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-        return "*" in tags or etag in tags
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and since >= version // 1000
-
-
 def cached_json(view):
-    """Serve ``view``'s payload as cached JSON with ETag, Last-Modified and Cache-Control.
+    """Render ``view``'s payload to JSON once per catalog version and store it.
 
-    The ETag is the catalog version plus the normalised URL, so If-None-Match is decided
-    before any query; a miss renders once per version and stores the body in the cache.
+    Hits and conditional requests are answered by ``FeedCacheMiddleware`` before routing;
+    this wrapper sees the misses (and answers their 304s too, for completeness).
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        version = current_version()
-        url = _full_url(request)
-        etag = _etag(version, url)
-        headers = {
-            "ETag": etag,
-            "Last-Modified": http_date(version),
-            "Cache-Control": CACHE_CONTROL,
-        }
-        if _not_modified(request, etag, version):
-            response = HttpResponse(status=304)
-        else:
-            key = body_key(version, url)
-            body = cache.get(key)
-            if body is None:
-                payload = view(request, *args, **kwargs)
-                body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-                cache.set(key, body, BODY_TIMEOUT)
-            response = HttpResponse(body, content_type="application/json; charset=utf-8")
-            if request.method == "HEAD":
-                response.content = b""
-        for name, value in headers.items():
-            response[name] = value
-        return response
+        version = feed_cache.current_version()
+        etag = feed_cache.etag_for(version, feed_cache.full_url(request))
+        if feed_cache.not_modified(request, etag, version):
+            return feed_cache.respond(request, None, etag, version)
+        payload = view(request, *args, **kwargs)
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return feed_cache.store(request, version, body)
 
     return wrapper
 

@@ -243,3 +243,16 @@ def test_no_request_fails_and_every_answer_matches_the_schema(client, shop, para
             schema.model_validate(body)
         else:
             schemas.ErrorOut.model_validate(body)
+
+
+def test_another_instance_sees_a_change_within_the_near_cache_ttl(client, shop, monkeypatch):
+    from django.core.cache import cache as shared
+
+    from apps.feed import cache as feed_cache
+
+    first = client.get(PRODUCTS)
+    # Another web instance commits a change: it bumps the shared version only.
+    shared.set(feed_cache.VERSION_KEY, shared.get(feed_cache.VERSION_KEY) + 1000, timeout=None)
+    assert client.get(PRODUCTS)["ETag"] == first["ETag"]  # within the second: near cache
+    monkeypatch.setattr(feed_cache, "LOCAL_VERSION_TTL", 0.0)
+    assert client.get(PRODUCTS)["ETag"] != first["ETag"]
