@@ -132,6 +132,12 @@ class ProductVariant(models.Model):
         permissions = [("change_stock", "Can change stock levels")]
         indexes = [
             models.Index(fields=["product", "is_active"], name="variant_product_active_idx"),
+            # The warehouse's low-stock list and the dashboard: lowest active stock first.
+            models.Index(
+                fields=["stock_available"],
+                condition=Q(is_active=True),
+                name="variant_low_stock_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -141,3 +141,36 @@ def stock_status(total: int) -> str:
     if total <= 0:
         return "out"
     return "low" if total <= settings.LOW_STOCK_THRESHOLD else "in"
+
+
+def stock_by_coverage() -> list[tuple[str, int]]:
+    """Units in stock per coverage level (active variants); one grouped query."""
+    rows = (
+        ProductVariant.objects.filter(is_active=True)
+        .order_by()
+        .values_list("coverage__name")
+        .annotate(units=Sum("stock_available"))
+    )
+    return sorted(((name or "No coverage level", units or 0) for name, units in rows))
+
+
+def low_stock_variants(limit: int = 10):
+    """Active variants at or under the threshold, lowest first (partial index)."""
+    return list(
+        ProductVariant.objects.filter(
+            is_active=True, stock_available__lte=settings.LOW_STOCK_THRESHOLD
+        )
+        .select_related("product")
+        .order_by("stock_available", "pk")[:limit]
+    )
+
+
+def featured_needing_attention(limit: int = 10):
+    """Featured products with no image, or with nothing in stock."""
+    has_image = Exists(ProductImage.objects.filter(product=OuterRef("pk")))
+    return list(
+        Product.objects.filter(is_featured=True)
+        .annotate(has_image=has_image, total_stock=active_stock())
+        .filter(Q(has_image=False) | Q(total_stock__lte=0))
+        .order_by("name")[:limit]
+    )

@@ -180,6 +180,7 @@ UNFOLD = {
     "SITE_HEADER": "ModestWear back office",
     "SITE_SYMBOL": "checkroom",
     "SHOW_HISTORY": True,
+    "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,

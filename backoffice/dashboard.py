@@ -1,0 +1,151 @@
+"""The admin's home page: what each role should do next (unfold's DASHBOARD_CALLBACK).
+
+Every figure comes from a selector with a fixed number of queries; the catalog-wide stock
+aggregate is cached for a minute, because it reads every variant.
+"""
+
+import json
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from apps.catalog.selectors import (
+    featured_needing_attention,
+    low_stock_variants,
+    stock_by_coverage,
+)
+from apps.orders.models import OrderStatus
+from apps.orders.selectors import (
+    daily_orders,
+    most_wishlisted,
+    order_summary,
+    orders_by_status,
+    stale_pending_orders,
+)
+
+STOCK_CACHE_SECONDS = 60
+
+
+def cached_stock_by_coverage():
+    return cache.get_or_set("dashboard:stock-by-coverage", stock_by_coverage, STOCK_CACHE_SECONDS)
+
+
+def _chart(labels, *datasets) -> str:
+    return json.dumps(
+        {
+            "labels": labels,
+            "datasets": [{"label": label, "data": data} for label, data in datasets],
+        },
+        default=str,
+    )
+
+
+def _orders(context):
+    summary = order_summary()
+    by_status = orders_by_status()
+    days = daily_orders()
+    change = "admin:orders_order_change"
+    context.update(
+        kpis=[
+            ("Orders today", summary["today"]),
+            ("Orders, 7 days", summary["week"]),
+            ("Orders, 30 days", summary["month"]),
+            ("Revenue, 30 days", summary["revenue"]),
+            ("Average order, 30 days", summary["average"]),
+        ],
+        waiting=[
+            (
+                OrderStatus(status).label,
+                count,
+                reverse("admin:orders_order_changelist") + f"?status__exact={status}",
+            )
+            for status, count in by_status.items()
+            if status in (OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.SHIPPED)
+        ],
+        daily_chart=_chart(
+            [day["day"].strftime("%d %b") for day in days],
+            ("Orders", [day["orders"] for day in days]),
+            ("Revenue", [float(day["revenue"]) for day in days]),
+        ),
+        status_chart=_chart(
+            [OrderStatus(s).label for s in by_status],
+            ("Orders", list(by_status.values())),
+        ),
+    )
+    context["lists"].append(
+        _list(
+            "Pending for more than 48 hours",
+            ["Order", "Customer", "Placed"],
+            [
+                (
+                    [f"#{o.pk}", o.user.email, o.created_at.strftime("%d %b %H:%M")],
+                    reverse(change, args=[o.pk]),
+                )
+                for o in stale_pending_orders()
+            ],
+            "No pending order has waited that long.",
+        )
+    )
+
+
+def _catalog(context, request):
+    stock = cached_stock_by_coverage()
+    context["stock_chart"] = _chart(
+        [name for name, _ in stock], ("Units in stock", [units for _, units in stock])
+    )
+    variant_url = "admin:catalog_productvariant_change"
+    context["lists"].append(
+        _list(
+            "Low stock",
+            ["SKU", "Product", "Stock"],
+            [
+                ([v.sku, v.product.name, v.stock_available], reverse(variant_url, args=[v.pk]))
+                for v in low_stock_variants()
+            ],
+            "No active variant is low.",
+        )
+    )
+    if request.user.has_perm("catalog.change_product"):
+        context["lists"].append(
+            _list(
+                "Featured products needing attention",
+                ["Product", "Problem"],
+                [
+                    (
+                        [p.name, "no image" if not p.has_image else "out of stock"],
+                        reverse("admin:catalog_product_change", args=[p.pk]),
+                    )
+                    for p in featured_needing_attention()
+                ],
+                "Every featured product has an image and stock.",
+            )
+        )
+    if request.user.has_perm("orders.view_mostwishlisted"):
+        context["lists"].append(
+            _list(
+                "Most wishlisted",
+                ["SKU", "Product", "Wishes", "Stock"],
+                [
+                    (
+                        [v.sku, v.product.name, v.wishes, v.stock_available],
+                        reverse(variant_url, args=[v.pk]),
+                    )
+                    for v in most_wishlisted()
+                ],
+                "Nothing is wishlisted yet.",
+            )
+        )
+
+
+def _list(title, headers, rows, empty) -> dict:
+    return {"title": title, "headers": headers, "rows": rows, "empty": empty}
+
+
+def dashboard_callback(request, context):
+    user = request.user
+    context["lists"] = []
+    if user.has_perm("orders.view_order"):
+        _orders(context)
+    if user.has_perm("catalog.view_productvariant"):
+        _catalog(context, request)
+    return context

@@ -1,0 +1,129 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.catalog.selectors import (
+    featured_needing_attention,
+    low_stock_variants,
+    stock_by_coverage,
+)
+from apps.orders.models import Order
+from apps.orders.selectors import (
+    daily_orders,
+    most_wishlisted,
+    order_summary,
+    orders_by_status,
+    stale_pending_orders,
+)
+from tests.factories import (
+    CoverageLevelFactory,
+    OrderFactory,
+    ProductFactory,
+    ProductImageFactory,
+    VariantFactory,
+    WishlistFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def placed(days_ago, status="paid", total="100.00", hours=0):
+    order = OrderFactory(status=status, total_price=Decimal(total))
+    moment = timezone.now() - timedelta(days=days_ago, hours=hours)
+    Order.objects.filter(pk=order.pk).update(created_at=moment)
+    return order
+
+
+@pytest.fixture
+def orders():
+    placed(0, "paid", "100.00")
+    placed(0, "pending", "40.00")
+    placed(3, "delivered", "60.00")
+    placed(3, "cancelled", "999.00")
+    placed(20, "shipped", "80.00")
+    placed(45, "paid", "500.00")
+
+
+def test_order_summary(orders):
+    summary = order_summary()
+    assert (summary["today"], summary["week"], summary["month"]) == (2, 4, 5)
+    assert summary["revenue"] == Decimal("240.00")  # paid, shipped, delivered in 30 days
+    assert summary["average"] == Decimal("80.00")
+
+
+def test_orders_by_status_and_per_day(orders):
+    assert orders_by_status() == {
+        "pending": 1,
+        "paid": 2,
+        "shipped": 1,
+        "delivered": 1,
+        "cancelled": 1,
+    }
+    days = daily_orders()
+    assert len(days) == 30 and days[-1]["orders"] == 2 and days[-1]["revenue"] == Decimal("100")
+    assert sum(day["orders"] for day in days) == 5
+
+
+def test_stale_pending_orders():
+    old = placed(3, "pending")
+    placed(1, "pending")
+    placed(5, "paid")
+    assert stale_pending_orders() == [old]
+
+
+def test_catalog_lists(settings):
+    settings.LOW_STOCK_THRESHOLD = 5
+    full = CoverageLevelFactory(name="Full Coverage")
+    no_image = ProductFactory(name="A Featured no image", is_featured=True, coverage_level=full)
+    VariantFactory(product=no_image, stock_available=9, coverage=full)
+    sold_out = ProductFactory(name="B Featured sold out", is_featured=True)
+    ProductImageFactory(product=sold_out, is_feature=True)
+    VariantFactory(product=sold_out, stock_available=0, sku="LOW-0")
+    fine = ProductFactory(is_featured=True)
+    ProductImageFactory(product=fine, is_feature=True)
+    VariantFactory(product=fine, stock_available=3, sku="LOW-3")
+    VariantFactory(product=fine, stock_available=1, sku="OFF-1", is_active=False)
+    assert [p.name for p in featured_needing_attention()] == [no_image.name, sold_out.name]
+    assert [v.sku for v in low_stock_variants()] == ["LOW-0", "LOW-3"]
+    assert dict(stock_by_coverage())["Full Coverage"] >= 9
+    WishlistFactory.create_batch(2, variant=fine.variants.get(sku="LOW-3"))
+    assert [(v.sku, v.wishes) for v in most_wishlisted()] == [("LOW-3", 2)]
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_dashboard_costs_the_same_queries_however_much_data(client_as, rows):
+    client = client_as("superuser")
+    for n in range(rows):
+        placed(n % 4, "pending", "10.00")
+        VariantFactory(stock_available=n % 3)
+    client.get(reverse("admin:index"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    assert len(queries) <= 14
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        ("support", ["Orders today", "Pending for more than 48 hours"], ["Featured products"]),
+        ("warehouse", ["Low stock", "Stock by coverage level"], ["Orders today"]),
+        (
+            "merchandising",
+            ["Featured products needing attention", "Most wishlisted"],
+            ["Orders today"],
+        ),
+        ("no_role", ["has no role yet"], ["Low stock", "Orders today"]),
+    ],
+)
+def test_each_role_sees_its_own_dashboard(client_as, role, shown, hidden):
+    html = client_as(role).get(reverse("admin:index")).content.decode()
+    for text in shown:
+        assert text in html, text
+    for text in hidden:
+        assert text not in html, text
