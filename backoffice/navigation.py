@@ -25,6 +25,13 @@ GROUPS = [
                 "catalog.view_product",
             ),
             (
+                "Catalog health",
+                "health_and_safety",
+                "admin:catalog_cataloghealth_changelist",
+                "",
+                "catalog.view_cataloghealth",
+            ),
+            (
                 "Most wishlisted",
                 "favorite",
                 "admin:orders_mostwishlisted_changelist",

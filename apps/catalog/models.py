@@ -196,3 +196,12 @@ class ProductImage(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "thumbnail"}
         super().save(*args, **kwargs)
+
+
+class CatalogHealth(Product):
+    """Products seen through what keeps them off the storefront (a read-only admin list)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "catalog health problem"
+        verbose_name_plural = "catalog health"

@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "catalog.coveragelevel": FULL,
         "catalog.product": FULL,
         "catalog.productimage": FULL,
+        "catalog.cataloghealth": VIEW,
         # Variants yes, stock counts no: that needs catalog.change_stock.
         "catalog.productvariant": EDIT,
         "outfits.outfit": ("view", "change"),

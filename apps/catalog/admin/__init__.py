@@ -1,3 +1,3 @@
 """The catalog back office: merchandising's categories and products, the warehouse's stock."""
 
-from . import categories, coverage, products, stock  # noqa: F401  (registers the admins)
+from . import categories, coverage, health, products, stock  # noqa: F401  (registers the admins)
