@@ -65,6 +65,9 @@ def _orders(context):
         daily_chart=_chart(
             [day["day"].strftime("%d %b") for day in days],
             ("Orders", [day["orders"] for day in days]),
+        ),
+        revenue_chart=_chart(
+            [day["day"].strftime("%d %b") for day in days],
             ("Revenue", [float(day["revenue"]) for day in days]),
         ),
         status_chart=_chart(

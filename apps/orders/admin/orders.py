@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -394,6 +395,8 @@ class OrderAdmin(ExportMixin, SafeRevertHistoryAdmin, ModelAdmin):
     # Phone orders go through the same placement service as the shop.
 
     def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         return redirect(reverse("admin:orders_order_phone_order"))
 
     def has_phone_order_permission(self, request):
