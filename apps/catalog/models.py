@@ -134,7 +134,7 @@ class ProductVariant(models.Model):
             models.Index(fields=["product", "is_active"], name="variant_product_active_idx"),
             # The warehouse's low-stock list and the dashboard: lowest active stock first.
             models.Index(
-                fields=["stock_available"],
+                fields=["stock_available", "id"],
                 condition=Q(is_active=True),
                 name="variant_low_stock_idx",
             ),
