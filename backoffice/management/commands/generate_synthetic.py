@@ -114,6 +114,8 @@ class Command(BaseCommand):
         variant_id = self.next_id("catalog_productvariant")
         image_id = self.next_id("catalog_productimage")
         products, variants, images, sold = [], [], [], []
+        # A home page features dozens of products whatever the catalog's size.
+        featured_rate = min(0.05, 60 / count)
         for pid in range(first, first + count):
             name = f"{rnd.choice(ADJECTIVES)} {rnd.choice(FABRICS)} {rnd.choice(GARMENTS)}"
             level = rnd.choice(levels)
@@ -127,7 +129,7 @@ class Command(BaseCommand):
                     f"syn-{pid}",
                     f"{name}: a synthetic product in {rnd.choice(COLOURS).lower()}.",
                     price,
-                    rnd.random() < 0.05,
+                    rnd.random() < featured_rate,
                     self.now - timedelta(minutes=pid % 500_000),
                 )
             )
