@@ -106,6 +106,13 @@ GROUPS = [
         [
             ("Roles", "badge", "admin:auth_group_changelist", "", "auth.view_group"),
             (
+                "Locked-out sign-ins",
+                "lock",
+                "admin:axes_accessattempt_changelist",
+                "",
+                "axes.view_accessattempt",
+            ),
+            (
                 "Staff accounts",
                 "admin_panel_settings",
                 "admin:users_user_changelist",

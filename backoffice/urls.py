@@ -5,8 +5,11 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from apps.feed.api import api as feed_api
+from backoffice import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("health", health.health, name="health"),
     path("api/", feed_api.urls),
     path(settings.ADMIN_URL_PATH, admin.site.urls),
     path("", RedirectView.as_view(url=f"/{settings.ADMIN_URL_PATH}", permanent=False)),

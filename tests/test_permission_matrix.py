@@ -48,6 +48,7 @@ MATRIX = {
     "outfits.outfit": {"view": {S, M, P}, "add": {S}, "change": {S, M}, "delete": {S}},
     "users.user": {"view": {S, P}, "add": {S}, "change": {S, P}, "delete": {S}},
     "auth.group": {"view": {S}, "add": {S}, "change": {S}, "delete": {S}},
+    "axes.accessattempt": {"view": {S}, "add": set(), "change": set(), "delete": {S}},
 }
 
 
@@ -66,6 +67,19 @@ def make(label):
     }
     if label == "orders.mostwishlisted":
         return WishlistFactory().variant
+    if label == "axes.accessattempt":
+        from axes.models import AccessAttempt
+
+        return AccessAttempt.objects.create(
+            username="x@example.com",
+            ip_address="203.0.113.9",
+            failures_since_start=5,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/",
+            user_agent="test",
+        )
     if label == "auth.group":
         from django.contrib.auth.models import Group
 

@@ -29,6 +29,7 @@ from apps.feed.selectors import (
     search_outfits,
     visible_products,
 )
+from backoffice.routers import feed_reads
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 PRODUCT_ORDERING = {
@@ -72,7 +73,8 @@ def cached_json(view):
         etag = feed_cache.etag_for(version, feed_cache.full_url(request))
         if feed_cache.not_modified(request, etag, version):
             return feed_cache.respond(request, None, etag, version)
-        payload = view(request, *args, **kwargs)
+        with feed_reads():
+            payload = view(request, *args, **kwargs)
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         return feed_cache.store(request, version, body)
 

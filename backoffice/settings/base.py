@@ -5,6 +5,7 @@ key and a database URL, and the process refuses to start without them.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,15 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1" if DEBUG else "")
 
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# Render tells each service its public host name.
+if os.environ.get("RENDER_EXTERNAL_HOSTNAME"):
+    ALLOWED_HOSTS.append(os.environ["RENDER_EXTERNAL_HOSTNAME"])
+    CSRF_TRUSTED_ORIGINS.append(f"https://{os.environ['RENDER_EXTERNAL_HOSTNAME']}")
+# Proxies in front of the app that append to X-Forwarded-For (Render: 1). Used for the
+# client address in the login lockout; 0 trusts only the socket's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
+
 INSTALLED_APPS = [
     # unfold and its contrib apps must come before django.contrib.admin.
     "unfold",
@@ -56,6 +66,7 @@ INSTALLED_APPS = [
     "import_export",
     "ninja",
     "corsheaders",
+    "axes",
     "apps.users",
     "apps.catalog",
     "apps.orders",
@@ -76,7 +87,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: locks out an address after repeated failed sign-ins.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the admin login form's field (it holds the e-mail)
+AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_ENABLE_ADMIN = False  # backoffice/admin.py registers lockouts in unfold's look
 
 ROOT_URLCONF = "backoffice.urls"
 WSGI_APPLICATION = "backoffice.wsgi.application"
@@ -109,6 +135,23 @@ elif DEBUG or env_bool("DJANGO_EMBEDDED_DB"):
 else:
     raise ImproperlyConfigured("DATABASE_URL must be set when DJANGO_DEBUG is off (production).")
 DATABASES["default"].update(CONN_MAX_AGE=600, CONN_HEALTH_CHECKS=True)
+# The storefront feed reads through "feed": the read replica when DATABASE_REPLICA_URL is
+# set, the primary otherwise; with a statement timeout either way (backoffice/routers.py).
+FEED_STATEMENT_TIMEOUT_MS = int(os.environ.get("FEED_STATEMENT_TIMEOUT_MS", "3000"))
+_replica_url = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASES["feed"] = (
+    dj_database_url.parse(_replica_url) if _replica_url else dict(DATABASES["default"])
+)
+DATABASES["feed"].update(
+    CONN_MAX_AGE=600,
+    CONN_HEALTH_CHECKS=True,
+    OPTIONS={
+        **DATABASES["feed"].get("OPTIONS", {}),
+        "options": f"-c statement_timeout={FEED_STATEMENT_TIMEOUT_MS}",
+    },
+    TEST={"MIRROR": "default"},
+)
+DATABASE_ROUTERS = ["backoffice.routers.FeedReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTH_USER_MODEL = "users.User"
@@ -172,6 +215,20 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))
 CORS_ALLOWED_ORIGINS = env_list("STOREFRONT_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+
+# Production: HTTPS behind Render's proxy, secure cookies, HSTS.
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^health$"]  # Render probes over plain HTTP
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Preloading is hard to undo; it is on because the admin is served over HTTPS only.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 ADMIN_URL_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
 

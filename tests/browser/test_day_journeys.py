@@ -1,8 +1,11 @@
 """The three roles' day, end to end: dashboards, featuring into the feed."""
 
+import pytest
+
 from apps.catalog.models import Product
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "feed"])
 def test_merchandiser_features_a_product_and_the_feed_shows_it(
     sign_in, live_demo, settings, screenshot
 ):

@@ -65,3 +65,19 @@ def shop(db):
         "outfits": {"public": public, "private": private},
         "levels": {"full": full, "light": light},
     }
+
+
+@pytest.fixture(autouse=True)
+def _feed_alias_shares_the_test_transaction(request):
+    """In production "feed" is its own connection (replica or primary with a timeout). A test
+    runs in one uncommitted transaction, so here "feed" uses the default connection and sees
+    the test's rows; tests/test_routing.py checks the real separate connection."""
+    from django.db import connections
+
+    if request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    original = connections["feed"]
+    connections["feed"] = connections["default"]
+    yield
+    connections["feed"] = original

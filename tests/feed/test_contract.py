@@ -7,7 +7,7 @@ import pytest
 
 from apps.feed import schemas
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "feed"])
 PRODUCTS = "/api/catalog/products/"
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from apps.feed import schemas
 from tests.factories import ProductFactory, ProductImageFactory, VariantFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "feed"])
 PRODUCTS = "/api/catalog/products/"
 
 # The README's table of bad input: what each gets.

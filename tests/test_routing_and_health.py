@@ -1,0 +1,78 @@
+"""Scale-out plumbing: feed reads on their own alias (replica or primary, with a timeout),
+writes and the admin on the primary; health endpoints for Render."""
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ProductFactory, ProductImageFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "feed"])
+
+
+def test_feed_reads_go_to_the_feed_alias_and_the_admin_stays_on_the_primary(admin_client):
+    product = ProductFactory()
+    ProductImageFactory(product=product, is_feature=True)
+    with (
+        CaptureQueriesContext(connections["feed"]) as feed,
+        CaptureQueriesContext(connections["default"]) as primary,
+    ):
+        response = admin_client.get("/api/catalog/products/")
+    assert response.status_code == 200 and response.json()["count"] == 1
+    assert len(feed) >= 3
+    assert not any("catalog_product" in q["sql"] for q in primary.captured_queries)
+
+    with CaptureQueriesContext(connections["feed"]) as feed:
+        assert admin_client.get("/admin/catalog/product/").status_code == 200
+    assert len(feed) == 0
+
+
+def test_feed_connections_carry_a_statement_timeout(settings):
+    with connections["feed"].cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == f"{settings.FEED_STATEMENT_TIMEOUT_MS // 1000}s"
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_a_slow_feed_query_is_cut_off():
+    from django.db import OperationalError
+
+    with pytest.raises(OperationalError, match="statement timeout"):
+        with connections["feed"].cursor() as cursor:
+            cursor.execute("SET statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(1)")
+    connections["feed"].close()
+
+
+def test_healthz_needs_nothing(client):
+    with CaptureQueriesContext(connections["default"]) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert len(queries) == 0
+
+
+def test_health_reports_database_and_cache_with_timings(client):
+    body = client.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database:default"]["ok"] and "ms" in body["checks"]["cache"]
+    assert "database:feed" in body["checks"]
+
+
+def test_health_is_503_when_the_database_is_down(client, monkeypatch):
+    from backoffice import health
+
+    def broken(alias):
+        def check():
+            raise ConnectionError("database unreachable")
+
+        return check
+
+    monkeypatch.setattr(health, "_database", broken)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database:default"] == {
+        "ok": False,
+        "error": "ConnectionError",
+    }

@@ -1,0 +1,149 @@
+"""Production hardening: deploy checks, the sign-in lockout behind the proxy, the Blueprint."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+from django.conf import settings
+from django.test import override_settings
+from django.urls import reverse
+
+from backoffice.security import client_ip
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "p" * 60 + "x7!Qz",
+    "DATABASE_URL": "postgres://shop:pw@db.example.neon.tech:5432/modestwear?sslmode=require",
+    "DJANGO_ALLOWED_HOSTS": "backoffice.modestwear.example",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://backoffice.modestwear.example",
+    "CLOUDINARY_URL": "cloudinary://key:secret@demo-cloud",
+}
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(PRODUCTION, DJANGO_SETTINGS_MODULE="backoffice.settings.base")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "remote", "hops", "expected"),
+    [
+        ("", "10.0.0.5", 1, "10.0.0.5"),
+        ("198.51.100.7", "10.0.0.5", 1, "198.51.100.7"),
+        # A client cannot choose its address by sending its own X-Forwarded-For.
+        ("6.6.6.6, 198.51.100.7", "10.0.0.5", 1, "198.51.100.7"),
+        ("198.51.100.7", "10.0.0.5", 0, "10.0.0.5"),
+    ],
+)
+def test_the_client_address_behind_the_proxy(rf, forwarded, remote, hops, expected):
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
+    with override_settings(TRUSTED_PROXY_COUNT=hops):
+        assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+def test_repeated_failed_sign_ins_lock_the_address_out(client, admin_user):
+    url = reverse("admin:login")
+    headers = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    with override_settings(TRUSTED_PROXY_COUNT=1):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            client.post(url, {"username": admin_user.email, "password": "wrong"}, **headers)
+        locked = client.post(url, {"username": admin_user.email, "password": "password"}, **headers)
+        assert locked.status_code == 429
+        assert "Too many failed sign-ins" in locked.content.decode()
+        # Another address is not locked out.
+        other = client.post(
+            url,
+            {"username": admin_user.email, "password": "password"},
+            HTTP_X_FORWARDED_FOR="203.0.113.20",
+        )
+        assert other.status_code == 302
+
+
+def test_password_validators_are_on():
+    names = {v["NAME"].rsplit(".", 1)[-1] for v in settings.AUTH_PASSWORD_VALIDATORS}
+    assert {"MinimumLengthValidator", "CommonPasswordValidator"} <= names
+
+
+# The Render Blueprint -----------------------------------------------------------------
+
+BLUEPRINT = yaml.safe_load((settings.BASE_DIR / "render.yaml").read_text())
+SERVICE_FIELDS = {
+    "type",
+    "name",
+    "runtime",
+    "plan",
+    "region",
+    "buildCommand",
+    "startCommand",
+    "preDeployCommand",
+    "healthCheckPath",
+    "envVars",
+    "autoDeploy",
+    "numInstances",
+    "scaling",
+    "branch",
+    "rootDir",
+    "maxmemoryPolicy",
+    "ipAllowList",
+}
+ENV_VAR_FIELDS = {
+    "key",
+    "value",
+    "generateValue",
+    "sync",
+    "fromDatabase",
+    "fromService",
+    "fromGroup",
+}
+
+
+def test_the_blueprint_uses_only_documented_fields():
+    assert set(BLUEPRINT) <= {"services", "databases", "envVarGroups", "previews", "projects"}
+    for service in BLUEPRINT["services"]:
+        assert set(service) <= SERVICE_FIELDS, set(service) - SERVICE_FIELDS
+        for var in service.get("envVars", []):
+            assert set(var) <= ENV_VAR_FIELDS and "key" in var
+            assert (
+                len({"value", "generateValue", "sync", "fromDatabase", "fromService"} & set(var))
+                == 1
+            ), var
+
+
+def test_the_web_service_is_production_ready():
+    web = next(s for s in BLUEPRINT["services"] if s["type"] == "web")
+    assert web["runtime"] == "python"
+    assert "-r requirements.txt" in web["buildCommand"]
+    assert "collectstatic --no-input" in web["buildCommand"]
+    assert "migrate --no-input" in web["startCommand"]
+    assert "gunicorn backoffice.wsgi:application --bind 0.0.0.0:$PORT" in web["startCommand"]
+    assert web["healthCheckPath"] == "/healthz"
+    env = {var["key"]: var for var in web["envVars"]}
+    assert env["DJANGO_SECRET_KEY"] == {"key": "DJANGO_SECRET_KEY", "generateValue": True}
+    assert env["DJANGO_DEBUG"]["value"] == "0"
+    for secret in (
+        "CLOUDINARY_URL",
+        "REDIS_URL",
+        "DJANGO_ALLOWED_HOSTS",
+        "DJANGO_CSRF_TRUSTED_ORIGINS",
+        "STOREFRONT_ORIGINS",
+    ):
+        assert secret in env, secret
+    assert env["CLOUDINARY_URL"]["sync"] is False
+
+
+def test_the_cache_is_an_allkeys_lru_key_value_store():
+    cache = next(s for s in BLUEPRINT["services"] if s["type"] == "keyvalue")
+    assert cache["maxmemoryPolicy"] == "allkeys-lru"
+    assert cache["ipAllowList"] == []
