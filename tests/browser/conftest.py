@@ -93,7 +93,8 @@ def sign_in(page, live_demo, settings):
         page.goto(f"{live_demo.url}/{settings.ADMIN_URL_PATH}")
         page.fill("input[name=username]", email)
         page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button[type=submit]")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
         return page
 

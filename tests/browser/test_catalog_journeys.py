@@ -45,7 +45,8 @@ def test_merchandiser_creates_a_product_with_two_variants_and_an_image_and_featu
     page.set_input_files("input[name=images-0-image]", str(photo))
     page.check("input[name=images-0-is_feature]")
     screenshot("1-form")
-    page.click("button[name=_save]")
+    with page.expect_navigation():
+        page.click("button[name=_save]")
     page.wait_for_load_state("networkidle")
     screenshot("2-saved")
     assert "was added successfully" in page.content()
@@ -59,7 +60,8 @@ def test_merchandiser_creates_a_product_with_two_variants_and_an_image_and_featu
     row = page.locator("tr", has_text="Tiered Linen Abaya")
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "feature")
-    page.locator("button[type=submit][name=index]").click()
+    with page.expect_navigation():
+        page.locator("button[type=submit][name=index]").click()
     page.wait_for_load_state("networkidle")
     screenshot("3-featured")
     assert "1 products featured." in page.content()
@@ -76,7 +78,8 @@ def test_merchandiser_moves_a_category_in_the_tree(sign_in, live_demo, settings,
     page.goto(admin_url(live_demo, settings, f"catalog/category/{evening.pk}/move/"))
     page.select_option("select[name=target]", str(hijabs.pk))
     page.select_option("select[name=position]", "first-child")
-    page.click("button[name=confirm]")
+    with page.expect_navigation():
+        page.click("button[name=confirm]")
     page.wait_for_load_state("networkidle")
     screenshot("2-moved")
     assert "moved, with its subcategories" in page.content()
@@ -94,7 +97,8 @@ def test_warehouse_finds_a_sku_and_receives_stock(sign_in, live_demo, settings, 
     page = sign_in("warehouse@modestwear.example")
     page.goto(admin_url(live_demo, settings, "catalog/productvariant/"))
     page.fill("input[name=q]", variant.sku.lower())
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     screenshot("1-found")
     assert page.locator("#result_list tbody tr").count() == 1
@@ -102,7 +106,8 @@ def test_warehouse_finds_a_sku_and_receives_stock(sign_in, live_demo, settings, 
     page.select_option("select[name=reason]", "received")
     page.fill("input[name=quantity]", "24")
     page.fill("input[name=note]", "Delivery note DN-2211")
-    page.click("button[name=confirm]")
+    with page.expect_navigation():
+        page.click("button[name=confirm]")
     page.wait_for_load_state("networkidle")
     screenshot("2-received")
     assert f"{variant.sku}: stock is now {before + 24}." in page.content()

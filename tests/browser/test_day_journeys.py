@@ -25,7 +25,8 @@ def test_merchandiser_features_a_product_and_the_feed_shows_it(
     row = page.locator("#result_list tr", has_text=product.name)
     row.locator("input.action-select").check()
     page.select_option("select[name=action]", "feature")
-    page.locator("button[type=submit][name=index]").click()
+    with page.expect_navigation():
+        page.locator("button[type=submit][name=index]").click()
     page.wait_for_load_state("networkidle")
     screenshot("2-featured")
     assert "1 products featured." in page.content()

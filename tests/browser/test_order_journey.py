@@ -13,10 +13,12 @@ def test_support_agent_handles_orders(sign_in, live_demo, settings, screenshot):
     # Find the order by the customer's e-mail and open it.
     page.goto(f"{admin}orders/order/")
     page.fill("input[name=q]", order.user.email)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     screenshot("1-search")
-    page.locator("#result_list a", has_text=f"#{order.pk}").first.click()
+    with page.expect_navigation():
+        page.locator("#result_list a", has_text=f"#{order.pk}").first.click()
     page.wait_for_load_state("networkidle")
 
     # Mark it paid, then shipped, with the buttons on the order page.
@@ -26,7 +28,8 @@ def test_support_agent_handles_orders(sign_in, live_demo, settings, screenshot):
     ]:
         page.get_by_role("link", name=button).click()
         page.fill("input[name=note]", note)
-        page.click("button[name=confirm]")
+        with page.expect_navigation():
+            page.click("button[name=confirm]")
         page.wait_for_load_state("networkidle")
         assert f"Order #{order.pk} marked {status}." in page.content()
     screenshot("2-shipped")
@@ -39,7 +42,8 @@ def test_support_agent_handles_orders(sign_in, live_demo, settings, screenshot):
     page.goto(f"{admin}orders/order/?q={other.pk}")
     page.locator("#result_list input.action-select").first.check()
     page.select_option("select[name=action]", "bulk_mark_delivered")
-    page.locator("button[type=submit][name=index]").click()
+    with page.expect_navigation():
+        page.locator("button[type=submit][name=index]").click()
     page.wait_for_load_state("networkidle")
     screenshot("3-refused")
     assert (
@@ -55,7 +59,8 @@ def test_support_agent_handles_orders(sign_in, live_demo, settings, screenshot):
     page.goto(f"{admin}orders/order/{to_cancel.pk}/change/")
     page.get_by_role("link", name="Cancel order").click()
     page.fill("input[name=reason]", "Customer asked by phone")
-    page.click("button[name=confirm]")
+    with page.expect_navigation():
+        page.click("button[name=confirm]")
     page.wait_for_load_state("networkidle")
     assert f"Order #{to_cancel.pk} marked cancelled." in page.content()
     returned = sum(i.quantity for i in to_cancel.items.all() if i.variant_id == line.variant_id)
