@@ -127,7 +127,8 @@ def test_the_web_service_is_production_ready():
     assert "-r requirements.txt" in web["buildCommand"]
     assert "collectstatic --no-input" in web["buildCommand"]
     assert "migrate --no-input" in web["startCommand"]
-    assert "gunicorn backoffice.wsgi:application --bind 0.0.0.0:$PORT" in web["startCommand"]
+    assert "gunicorn backoffice.wsgi:application --config gunicorn.conf.py" in web["startCommand"]
+    assert "--bind 0.0.0.0:$PORT" in web["startCommand"]
     assert web["healthCheckPath"] == "/healthz"
     env = {var["key"]: var for var in web["envVars"]}
     assert env["DJANGO_SECRET_KEY"] == {"key": "DJANGO_SECRET_KEY", "generateValue": True}
@@ -147,3 +148,37 @@ def test_the_cache_is_an_allkeys_lru_key_value_store():
     cache = next(s for s in BLUEPRINT["services"] if s["type"] == "keyvalue")
     assert cache["maxmemoryPolicy"] == "allkeys-lru"
     assert cache["ipAllowList"] == []
+
+
+def test_logs_are_json_without_personal_data(rf):
+    import json
+    import logging
+
+    from backoffice.logs import JsonFormatter
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found for amina.rahman@example.com, call +44 7700 900123",
+        None,
+        None,
+    )
+    record.request = rf.get("/admin/users/user/?q=amina.rahman@example.com")
+    record.status_code = 404
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "Not Found for [email], call [phone]"
+    assert entry["path"] == "/admin/users/user/" and entry["status"] == 404
+    assert "amina" not in json.dumps(entry)
+
+
+def test_gunicorn_access_logs_carry_no_query_string_or_address():
+    namespace = {}
+    exec((settings.BASE_DIR / "gunicorn.conf.py").read_text(), namespace)
+    assert "%(U)s" in namespace["access_log_format"]  # the path without its query string
+    assert (
+        "%(h)s" not in namespace["access_log_format"]
+        and "%(q)s" not in namespace["access_log_format"]
+    )
+    assert namespace["workers"] == 2  # two workers of at most 150 MB fit the 512 MB plan
