@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-BENCHMARKS = ["search", "changelists", "orders", "imports", "feed", "dashboard"]
+BENCHMARKS = ["search", "changelists", "orders", "imports", "feed", "dashboard", "memory"]
 
 
 def main() -> None:

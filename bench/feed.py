@@ -46,7 +46,7 @@ def _redis_url():
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, workers: int = 2):
         self.port = _free_port()
         env = {
             **os.environ,
@@ -67,6 +67,8 @@ class Server:
                 "2",
                 "--log-level",
                 "warning",
+                "--access-logfile",
+                "/dev/null",
             ],
             cwd=ROOT,
             env=env,

@@ -13,7 +13,7 @@ from bench.__main__ import BENCHMARKS
 def test_benchmark_runs_and_reports_ratios(name):
     module = importlib.import_module(f"bench.{name}")
     lines = module.run(60, repeat=2)
-    assert len(lines) >= 3
+    assert len(lines) >= 2
     ratios = [line for line in lines if re.search(r"\d\.\d+x", line)]
-    assert len(ratios) >= 2, lines
+    assert ratios, lines
     assert not any("nan" in line or "inf" in line for line in lines), lines
