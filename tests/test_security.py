@@ -18,13 +18,19 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "backoffice.modestwear.example",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://backoffice.modestwear.example",
     "CLOUDINARY_URL": "cloudinary://key:secret@demo-cloud",
+    "REDIS_URL": "redis://red-example:6379",
 }
 
 
-def test_check_deploy_is_clean_in_production_mode():
+def deploy_check(**env_changes):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env.update(PRODUCTION, DJANGO_SETTINGS_MODULE="backoffice.settings.base")
-    result = subprocess.run(
+    for key, value in env_changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -32,8 +38,22 @@ def test_check_deploy_is_clean_in_production_mode():
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = deploy_check()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "check"),
+    [("CLOUDINARY_URL", "backoffice.W001"), ("REDIS_URL", "backoffice.W002")],
+)
+def test_check_deploy_warns_about_state_kept_on_one_instance(missing, check):
+    result = deploy_check(**{missing: None})
+    assert result.returncode != 0
+    assert check in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize(
