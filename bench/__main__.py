@@ -30,6 +30,10 @@ def main() -> None:
     from django.db import connection
 
     connection.creation.create_test_db(verbosity=0, keepdb=True, serialize=False)
+    from django.db import connections
+
+    # The feed reads through its own alias (backoffice/routers.py): the same database here.
+    connections["feed"].settings_dict["NAME"] = connection.settings_dict["NAME"]
     import importlib
 
     for name in args.names or BENCHMARKS:

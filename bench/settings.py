@@ -6,7 +6,9 @@ import os
 from backoffice.settings.test import *  # noqa: F403
 from backoffice.settings.test import DATABASES
 
-DATABASES["default"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "modestwear_bench")
+# Both aliases: the feed reads through "feed" (backoffice/routers.py).
+for _alias in ("default", "feed"):
+    DATABASES[_alias]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "modestwear_bench")
 ROOT_URLCONF = "bench.urls"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
