@@ -1,7 +1,7 @@
 """Outfit curation for merchandising, with the storefront's rules enforced."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.db.models import (
     Count,
@@ -20,9 +20,8 @@ from unfold.decorators import display
 
 from apps.catalog.models import ProductImage, ProductVariant
 from apps.outfits.models import Outfit, OutfitItem
+from apps.outfits.services import outfit_problems, outfit_set_public
 from backoffice.admin_utils import SafeRevertHistoryAdmin
-
-MIN_ITEMS, MAX_ITEMS = 2, 10
 
 
 def _items(**filters):
@@ -49,24 +48,9 @@ class OutfitItemFormSet(forms.BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("product")
         ]
-        if not MIN_ITEMS <= len(products) <= MAX_ITEMS:
-            raise forms.ValidationError(
-                f"An outfit has {MIN_ITEMS} to {MAX_ITEMS} products; this one has {len(products)}."
-            )
-        if len({p.pk for p in products}) != len(products):
-            raise forms.ValidationError("A product appears twice in this outfit.")
-        active = set(
-            ProductVariant.objects.filter(product__in=products, is_active=True).values_list(
-                "product_id", flat=True
-            )
-        )
-        inactive = [p.name for p in products if p.pk not in active]
-        if inactive:
-            raise forms.ValidationError(
-                "These products have no active variant, so the shop cannot sell them: "
-                + ", ".join(inactive)
-                + "."
-            )
+        problems = outfit_problems(products)
+        if problems:
+            raise forms.ValidationError(problems)
 
 
 class OutfitItemInline(TabularInline):
@@ -170,26 +154,13 @@ class OutfitAdmin(SafeRevertHistoryAdmin, ModelAdmin):
 
     @admin.action(description="Make public", permissions=["change"])
     def make_public(self, request, queryset):
-        valid = queryset.annotate(n=Count("items")).filter(n__gte=MIN_ITEMS, n__lte=MAX_ITEMS)
-        changed = _set_public(valid.filter(is_public=False), True, request.user)
-        skipped = queryset.count() - valid.count()
+        changed, refused = outfit_set_public(outfits=queryset, public=True, actor=request.user)
         message = f"{changed} outfits made public."
-        if skipped:
-            message += f" {skipped} left private: an outfit needs {MIN_ITEMS} to {MAX_ITEMS} items."
-        self.message_user(request, message)
+        if refused:
+            message += f" {len(refused)} left private: " + " ".join(refused)
+        self.message_user(request, message, level=messages.WARNING if refused else messages.INFO)
 
     @admin.action(description="Make private", permissions=["change"])
     def make_private(self, request, queryset):
-        changed = _set_public(queryset.filter(is_public=True), False, request.user)
+        changed, _ = outfit_set_public(outfits=queryset, public=False, actor=request.user)
         self.message_user(request, f"{changed} outfits made private.")
-
-
-def _set_public(queryset, public, actor) -> int:
-    changed = 0
-    for outfit in queryset:
-        outfit.is_public = public
-        outfit._history_user = actor
-        outfit._change_reason = "Made public" if public else "Made private"
-        outfit.save(update_fields=["is_public", "updated_at"])
-        changed += 1
-    return changed

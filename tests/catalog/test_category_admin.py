@@ -164,3 +164,20 @@ def test_coverage_levels_list_their_products_and_variants(client_as):
     rows = {c.name: (c.product_total, c.variant_total) for c in response.context["cl"].result_list}
     assert rows == {"Full Coverage": (1, 3), "Light Coverage": (0, 0)}
     assert CoverageLevel.objects.count() == 2
+
+
+def test_choosing_a_subcategory_as_parent_is_refused_on_the_form(client_as, tree):
+    client = client_as("merchandising")
+    dresses = tree["Dresses"]
+    response = client.post(
+        reverse("admin:catalog_category_change", args=[dresses.pk]),
+        {
+            "name": "Dresses",
+            "slug": "dresses",
+            "parent": tree["Evening Dresses"].pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert Category.objects.get(pk=dresses.pk).parent == tree["Clothing"]
+    assert tree_is_valid()

@@ -121,8 +121,9 @@ def test_a_duplicate_sku_is_refused_on_the_form(client_as):
     assert not Product.objects.filter(slug="pleated-chiffon-abaya").exists()
 
 
-def test_merchandising_cannot_change_stock_through_the_inline(client_as):
-    client = client_as("merchandising")
+@pytest.mark.parametrize("role", ["merchandising", "superuser"])
+def test_nobody_changes_stock_through_the_product_inline(client_as, role):
+    client = client_as(role)
     product = ProductFactory()
     variant = VariantFactory(product=product, stock_available=7)
     data = product_form(product.category, product.coverage_level, slug=product.slug)

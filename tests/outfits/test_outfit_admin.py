@@ -99,3 +99,16 @@ def test_public_private_actions_and_the_moderation_view(client_as):
     assert list(flagged) == [good]
     client.post(CHANGELIST, {"action": "make_private", "_selected_action": [good.pk]})
     assert not Outfit.objects.filter(is_public=True).exists()
+
+
+def test_an_outfit_with_an_unsellable_product_cannot_be_made_public(client_as):
+    from apps.outfits.services import outfit_set_public
+
+    outfit = OutfitFactory(is_public=False)
+    OutfitItemFactory(outfit=outfit, product=sellable())
+    retired = ProductFactory(name="Retired Cape")
+    VariantFactory(product=retired, is_active=False)
+    OutfitItemFactory(outfit=outfit, product=retired)
+    changed, refused = outfit_set_public(outfits=Outfit.objects.all(), public=True)
+    assert changed == 0 and "Retired Cape" in refused[0]
+    assert not Outfit.objects.get(pk=outfit.pk).is_public

@@ -4,7 +4,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
-from mptt.forms import TreeNodeChoiceField
+from mptt.forms import MPTTAdminForm, TreeNodeChoiceField
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminSelectWidget
@@ -53,6 +53,8 @@ class CategoryChangeList(ChangeList):
 
 @admin.register(Category)
 class CategoryAdmin(AuditedImportExportAdmin, SafeRevertHistoryAdmin, ModelAdmin):
+    # mptt's form refuses a parent inside the category's own subtree (else a 500 on save).
+    form = MPTTAdminForm
     list_display = ["tree_name", "slug", "products_in_subtree", "is_active"]
     list_display_links = ["tree_name"]
     list_filter = ["is_active"]

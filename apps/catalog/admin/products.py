@@ -43,11 +43,9 @@ class VariantInline(TabularInline):
             coverage.choices = list(coverage.choices)
         return formset
 
-    def get_readonly_fields(self, request, obj=None):
-        # Stock counts belong to the warehouse: only the stock service changes them.
-        if request.user.has_perm("catalog.change_stock"):
-            return []
-        return ["stock_available"]
+    # Stock changes only through the stock service (the stock list and "Adjust stock"),
+    # which records a reason; a superuser's product form is no exception.
+    readonly_fields = ["stock_available"]
 
 
 class ImageInlineFormSet(forms.BaseInlineFormSet):
