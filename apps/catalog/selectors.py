@@ -46,15 +46,23 @@ def product_search(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.annotate(search=product_search_vector()).filter(search=query)
 
 
+def hidden_ancestor(prefix: str = "") -> Exists:
+    """True when the category reached through ``prefix`` ("" for a category row,
+    "category__" for a product, …) or any of its ancestors is inactive: the soft delete
+    that hides a whole subtree from the storefront."""
+    return Exists(
+        Category.objects.filter(
+            is_active=False,
+            tree_id=OuterRef(f"{prefix}tree_id"),
+            lft__lte=OuterRef(f"{prefix}lft"),
+            rght__gte=OuterRef(f"{prefix}rght"),
+        )
+    )
+
+
 def visible_categories() -> QuerySet:
     """Active categories none of whose ancestors is inactive: what the storefront may show."""
-    hidden_ancestor = Category.objects.filter(
-        is_active=False,
-        tree_id=OuterRef("tree_id"),
-        lft__lte=OuterRef("lft"),
-        rght__gte=OuterRef("rght"),
-    )
-    return Category.objects.filter(is_active=True).exclude(Exists(hidden_ancestor))
+    return Category.objects.exclude(hidden_ancestor())
 
 
 def subtree_filter(category: Category, prefix: str = "category__") -> Q:

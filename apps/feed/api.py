@@ -17,7 +17,12 @@ from ninja import NinjaAPI, Query, Router
 from ninja.errors import HttpError, ValidationError
 
 from apps.catalog.models import Category, CoverageLevel, ProductVariant
-from apps.catalog.selectors import SEARCH_MAX_LENGTH, product_search, visible_categories
+from apps.catalog.selectors import (
+    SEARCH_MAX_LENGTH,
+    product_search,
+    subtree_filter,
+    visible_categories,
+)
 from apps.feed import cache as feed_cache
 from apps.feed import schemas
 from apps.feed.render import SIZE_LABELS, Renderer
@@ -121,11 +126,18 @@ class ProductFilters(schemas.Schema):
     page_size: int = DEFAULT_PAGE_SIZE
 
 
-def _check_product_filters(filters: ProductFilters) -> None:
+def _check_paging_and_search(filters) -> None:
+    """The checks every paginated, searchable list shares."""
     if filters.page < 1:
         raise HttpError(400, "page: must be 1 or more")
     if filters.page_size < 1:
         raise HttpError(400, f"page_size: must be between 1 and {MAX_PAGE_SIZE}")
+    if filters.search is not None and len(filters.search) > SEARCH_MAX_LENGTH:
+        raise HttpError(400, f"search: at most {SEARCH_MAX_LENGTH} characters")
+
+
+def _check_product_filters(filters: ProductFilters) -> None:
+    _check_paging_and_search(filters)
     for name in ("min_price", "max_price"):
         value = getattr(filters, name)
         if value is not None and (not value.is_finite() or value < 0):
@@ -133,8 +145,6 @@ def _check_product_filters(filters: ProductFilters) -> None:
     if filters.min_price is not None and filters.max_price is not None:
         if filters.min_price > filters.max_price:
             raise HttpError(400, "min_price is above max_price")
-    if filters.search is not None and len(filters.search) > SEARCH_MAX_LENGTH:
-        raise HttpError(400, f"search: at most {SEARCH_MAX_LENGTH} characters")
 
 
 def _coverage_levels(key: str) -> list[int]:
@@ -161,11 +171,7 @@ def products(request, filters: Query[ProductFilters]):
         category = visible_categories().filter(slug=filters.category).first()
         if category is None:
             raise HttpError(400, f"category: unknown category “{filters.category}”")
-        queryset = queryset.filter(
-            category__tree_id=category.tree_id,
-            category__lft__gte=category.lft,
-            category__lft__lte=category.rght,
-        )
+        queryset = queryset.filter(subtree_filter(category))
     if filters.coverage_level:
         levels = _coverage_levels(filters.coverage_level)
         if not levels:
@@ -280,12 +286,7 @@ class OutfitFilters(schemas.Schema):
 )
 @cached_json
 def public(request, filters: Query[OutfitFilters]):
-    if filters.page < 1:
-        raise HttpError(400, "page: must be 1 or more")
-    if filters.page_size < 1:
-        raise HttpError(400, f"page_size: must be between 1 and {MAX_PAGE_SIZE}")
-    if filters.search is not None and len(filters.search) > SEARCH_MAX_LENGTH:
-        raise HttpError(400, f"search: at most {SEARCH_MAX_LENGTH} characters")
+    _check_paging_and_search(filters)
     queryset = public_outfits()
     text = " ".join((filters.search or "").replace("\x00", " ").split())
     if text:

@@ -14,20 +14,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from apps.catalog.models import Category, Product, ProductImage, ProductVariant
+from apps.catalog.models import Product, ProductImage, ProductVariant
+from apps.catalog.selectors import hidden_ancestor, visible_categories
 from apps.outfits.models import Outfit, OutfitItem
-
-# A product is visible when its category and every ancestor of it are active.
-_hidden_ancestor = Category.objects.filter(
-    is_active=False,
-    tree_id=OuterRef("category__tree_id"),
-    lft__lte=OuterRef("category__lft"),
-    rght__gte=OuterRef("category__rght"),
-)
 
 
 def visible_products() -> QuerySet:
-    return Product.objects.filter(category__is_active=True).exclude(Exists(_hidden_ancestor))
+    """A product is visible when its category and every ancestor of it are active."""
+    return Product.objects.exclude(hidden_ancestor("category__"))
 
 
 def product_cards(queryset: QuerySet) -> QuerySet:
@@ -47,13 +41,7 @@ def product_cards(queryset: QuerySet) -> QuerySet:
 
 
 def _visible_items():
-    hidden = Category.objects.filter(
-        is_active=False,
-        tree_id=OuterRef("product__category__tree_id"),
-        lft__lte=OuterRef("product__category__lft"),
-        rght__gte=OuterRef("product__category__rght"),
-    )
-    return OutfitItem.objects.filter(product__category__is_active=True).exclude(Exists(hidden))
+    return OutfitItem.objects.exclude(hidden_ancestor("product__category__"))
 
 
 def public_outfits() -> QuerySet:
@@ -131,8 +119,6 @@ def search_outfits(queryset: QuerySet, text: str) -> QuerySet:
 
 def categories_with_products(products: QuerySet) -> QuerySet:
     """Visible categories with at least one visible product in their subtree."""
-    from apps.catalog.selectors import visible_categories
-
     in_subtree = products.filter(
         category__tree_id=OuterRef("tree_id"),
         category__lft__gte=OuterRef("lft"),

@@ -130,8 +130,8 @@ class UserAdmin(DjangoUserAdmin, SafeRevertHistoryAdmin, ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, object_id)
-        if user is not None and Order.objects.filter(user=user).exists():
-            count = Order.objects.filter(user=user).count()
+        count = Order.objects.filter(user=user).count() if user is not None else 0
+        if count:
             messages.error(
                 request,
                 f"{user.email} has {count} orders, which are kept as financial records, so the "

@@ -204,4 +204,4 @@ def test_order_page_queries_stay_flat(client_as, lines):
     client.get(change_url(order))
     with CaptureQueriesContext(connection) as queries:
         client.get(change_url(order))
-    assert len(queries) <= 16
+    assert len(queries) <= 13

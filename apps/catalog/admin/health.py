@@ -7,7 +7,8 @@ from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from apps.catalog.models import CatalogHealth, Category, ProductImage, ProductVariant
+from apps.catalog.models import CatalogHealth, ProductImage, ProductVariant
+from apps.catalog.selectors import hidden_ancestor
 from backoffice.admin_utils import EstimatedCountPaginator
 
 REASONS = {
@@ -19,16 +20,10 @@ REASONS = {
 
 
 def with_health(queryset):
-    hidden = Category.objects.filter(
-        is_active=False,
-        tree_id=OuterRef("category__tree_id"),
-        lft__lte=OuterRef("category__lft"),
-        rght__gte=OuterRef("category__rght"),
-    )
     active_variant = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
     image = ProductImage.objects.filter(product=OuterRef("pk"))
     return queryset.annotate(
-        hidden_category=Exists(hidden),
+        hidden_category=hidden_ancestor("category__"),
         no_active_variant=~Exists(active_variant),
         no_image=~Exists(image),
         no_coverage=Q(coverage_level__isnull=True),

@@ -276,7 +276,13 @@ class OrderAdmin(ExportMixin, SafeRevertHistoryAdmin, ModelAdmin):
             return False
         if object_id is None:
             return True
-        status = Order.objects.filter(pk=object_id).values_list("status", flat=True).first()
+        # The four buttons ask about the same order: read its status once per request.
+        statuses = request.__dict__.setdefault("_order_statuses", {})
+        if object_id not in statuses:
+            statuses[object_id] = (
+                Order.objects.filter(pk=object_id).values_list("status", flat=True).first()
+            )
+        status = statuses[object_id]
         return status is not None and target in allowed_targets(status)
 
     def has_mark_paid_permission(self, request, object_id=None):
