@@ -4,10 +4,11 @@ from django.db.models import Q
 
 from apps.catalog.models import Product
 from apps.catalog.selectors import product_search
-from bench.common import ensure_products, interleaved, report
+from bench.common import ensure_products, interleaved, report, reset_catalog
 
 
-def run(products: int = 20_000, repeat: int = 15) -> list[str]:
+def run(products: int = 100_000, repeat: int = 15) -> list[str]:
+    reset_catalog()  # exactly ``products``, whatever an earlier benchmark left
     ensure_products(products)
     words = ["linen", "abaya"]
 
