@@ -1,4 +1,7 @@
-"""Response headers the whole site needs: a Content-Security-Policy per kind of page."""
+"""Middleware the whole site needs: the liveness probe, a Content-Security-Policy per kind of
+page."""
+
+from backoffice.health import healthz
 
 # The admin runs unfold: Alpine.js (which evaluates its attribute expressions, hence
 # 'unsafe-eval'), inline styles and a few inline scripts; everything else comes from here,
@@ -38,3 +41,21 @@ class ContentSecurityPolicyMiddleware:
         if path.startswith("/api/"):
             return FEED_POLICY
         return ADMIN_POLICY
+
+
+class HealthzMiddleware:
+    """Answer the platform's liveness probe before anything else runs.
+
+    Render probes ``healthCheckPath`` from inside its network, with a Host header that need
+    not be in ``ALLOWED_HOSTS`` and over plain HTTP: answered here, first in the stack, the
+    probe depends on neither the host list, the HTTPS redirect, the database nor the cache.
+    It says only that the process is up, which reveals nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)

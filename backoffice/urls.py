@@ -8,7 +8,6 @@ from apps.feed.api import api as feed_api
 from backoffice import health
 
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),
     path("health", health.health, name="health"),
     path("api/", feed_api.urls),
     path(settings.ADMIN_URL_PATH, admin.site.urls),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backoffice.middleware.HealthzMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "backoffice.middleware.ContentSecurityPolicyMiddleware",
@@ -189,7 +190,11 @@ STORAGES = {
     },
 }
 if CLOUDINARY_URL:
-    INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.staticfiles"), "cloudinary_storage")
+    # After django.contrib.staticfiles, so that Django's collectstatic (whitenoise's manifest)
+    # stays in charge of static files: cloudinary_storage's own collectstatic, which wins when
+    # it comes first, reads STATICFILES_STORAGE, a setting Django 5.1 removed. Media-only use
+    # needs no particular order; the app is here for its `deleteorphanedmedia` command.
+    INSTALLED_APPS.append("cloudinary_storage")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
@@ -221,7 +226,7 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^health$"]  # Render probes over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]  # monitors probe over HTTP (/healthz: middleware)
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

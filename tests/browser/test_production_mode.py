@@ -8,33 +8,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import global_settings, settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.db import connection
 from django.test import override_settings
 
 from apps.users.models import User
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.production import database_url, free_port
 
 ROOT = Path(settings.BASE_DIR)
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "feed"])
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    host = quote(db["HOST"], safe="") if db["HOST"].startswith("/") else db["HOST"]
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{db['USER']}@{host}{port}/{db['NAME']}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
