@@ -4,9 +4,11 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from unfold.admin import ModelAdmin
 
+from apps.access.modeladmin import ScopedAdmin
+
 
 @admin.register(AccessAttempt)
-class LockoutAdmin(ModelAdmin):
+class LockoutAdmin(ScopedAdmin, ModelAdmin):
     """Failed sign-ins by username and address; deleting a row unlocks it."""
 
     list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]

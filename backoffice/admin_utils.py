@@ -1,12 +1,10 @@
-"""Pieces every admin of the back office shares: counting, action forms, audit helpers."""
+"""Pieces every admin of the back office shares: counting, action forms."""
 
 from functools import cached_property
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.template.response import TemplateResponse
-from simple_history.admin import SimpleHistoryAdmin
 
 # Below this many rows an exact COUNT(*) is cheap; above it the planner's estimate is used.
 EXACT_COUNT_LIMIT = 10_000
@@ -53,16 +51,3 @@ def render_action_form(
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/action_form.html", context)
-
-
-class SafeRevertHistoryAdmin(SimpleHistoryAdmin):
-    """simple-history's admin, with revert enforced, not only hidden.
-
-    simple-history hides the Revert button when ``revert_disabled`` is true but still saves a
-    POST to the history form; here such a POST is refused.
-    """
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and self.revert_disabled(request):
-            raise PermissionDenied("Reverting is disabled for this kind of object.")
-        return super().history_form_view(request, object_id, version_id, extra_context)

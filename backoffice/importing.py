@@ -21,6 +21,7 @@ from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from apps.access.policy import can, require
 from apps.catalog.signals import catalog_bulk_changed
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -120,6 +121,8 @@ class AuditedResource(resources.ModelResource):
     only once per file.
     """
 
+    #: The permission ("app_label.codename") an importer needs; nobody may import without one.
+    import_permission = ""
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
     key_column = ""
@@ -147,6 +150,13 @@ class AuditedResource(resources.ModelResource):
         self._meta = copy.copy(self._meta)
         self._meta.skip_diff = not kwargs.get("dry_run", False)
         self.user = kwargs.get("user", self.user)
+        # The resource names the permission it needs; whoever calls (the admin, a command, a
+        # future API) is checked here, before anything is read or written.
+        require(
+            self.user,
+            self.import_permission,
+            f"import {self._meta.model._meta.verbose_name_plural}",
+        )
         self.batch_name = self.batch_name or new_batch_name(kwargs.get("file_name") or "")
         result = super().import_data(dataset, **kwargs)
         if not kwargs.get("dry_run") and not result.has_errors():
@@ -341,7 +351,7 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
         return [
             resource
             for resource in super().get_import_resource_classes(request)
-            if request.user.has_perm(resource.import_permission)
+            if can(request.user, resource.import_permission)
         ]
 
     def has_import_permission(self, request):

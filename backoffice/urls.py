@@ -1,17 +1,29 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import HttpResponseNotFound
+from django.shortcuts import redirect
 from django.urls import path
-from django.views.generic import RedirectView
 
 from apps.feed.api import api as feed_api
 from backoffice import health
+
+handler403 = "apps.access.views.permission_denied"
+handler404 = "apps.access.views.page_not_found"
+
+
+def root(request):
+    """Signed-in staff go to the admin; anybody else learns nothing (not even its path)."""
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect(f"/{settings.ADMIN_URL_PATH}")
+    return HttpResponseNotFound("Not found.", content_type="text/plain")
+
 
 urlpatterns = [
     path("health", health.health, name="health"),
     path("api/", feed_api.urls),
     path(settings.ADMIN_URL_PATH, admin.site.urls),
-    path("", RedirectView.as_view(url=f"/{settings.ADMIN_URL_PATH}", permanent=False)),
+    path("", root),
 ]
 
 if settings.DEBUG:

@@ -67,7 +67,7 @@ def _throughput(clients: int, orders_each: int, variant_ids: list[int]) -> float
             for n in range(orders_each):
                 first = (index + n) % len(variant_ids)
                 lines = [Line(variant_ids[first], 1), Line(variant_ids[first - 1], 2)]
-                order_place(user=user, address="Bench Street 1", lines=lines)
+                order_place(user=user, address="Bench Street 1", lines=lines, actor=user)
         except Exception as error:  # noqa: BLE001 - reported below, never swallowed
             errors.append(repr(error))
         finally:
@@ -95,7 +95,9 @@ def _statements(lines: int, variant_ids: list[int]) -> int:
     )
     chosen = (variant_ids + extra)[:lines]
     with CaptureQueriesContext(connection) as queries:
-        order_place(user=user, address="Bench Street 1", lines=[Line(pk, 1) for pk in chosen])
+        order_place(
+            user=user, address="Bench Street 1", lines=[Line(pk, 1) for pk in chosen], actor=user
+        )
     return len(queries), len(chosen)
 
 
@@ -103,7 +105,9 @@ def _bulk_vs_single(count: int, variant_ids: list[int]) -> tuple[float, float]:
     # A fresh customer per run: "select all" over a search selects exactly these orders.
     user = _customer(f"bench-bulk-{time.time_ns()}@example.com")
     ids = [
-        order_place(user=user, address="Bench Street 1", lines=[Line(variant_ids[0], 1)]).pk
+        order_place(
+            user=user, address="Bench Street 1", lines=[Line(variant_ids[0], 1)], actor=user
+        ).pk
         for _ in range(count * 2)
     ]
     bulk_ids, single_ids = ids[:count], ids[count:]

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from django.db import connection, models, transaction
 from mptt.exceptions import InvalidMove
 
+from apps.access.policy import require
 from apps.catalog.models import Category, ProductVariant
 from apps.catalog.signals import catalog_bulk_changed
 
@@ -38,23 +39,52 @@ def _lock_variants(variant_ids) -> dict[int, ProductVariant]:
     return {variant.pk: variant for variant in locked.order_by("pk")}
 
 
-@transaction.atomic
+ORDER_REASONS = frozenset({StockReason.ORDER_PLACED, StockReason.ORDER_CANCELLED})
+
+
 def stock_apply(
     *,
     deltas: Mapping[int, int] | None = None,
     levels: Mapping[int, int] | None = None,
     reason: StockReason,
     note: str = "",
-    actor=None,
-    locked: Mapping[int, ProductVariant] | None = None,
+    actor,
 ) -> list[ProductVariant]:
     """Add ``deltas`` to, or set ``levels`` of, the given variants' stock, all or nothing.
 
     Raises :class:`StockError` naming every SKU that would go below zero or does not exist;
-    then nothing is written. Callers that already hold the row locks (order placement) pass
-    the locked variants as ``locked``. Writes are bulk: two statements whatever the number
-    of variants, history included.
+    then nothing is written. Writes are bulk: two statements whatever the number of
+    variants, history included. ``actor`` needs ``catalog.change_stock``.
     """
+    require(actor, "catalog.change_stock", "change stock levels")
+    if reason in ORDER_REASONS:
+        raise StockError("Order stock moves go through the order service.")
+    return _write_stock(deltas=deltas, levels=levels, reason=reason, note=note, actor=actor)
+
+
+def stock_move_for_order(
+    *,
+    deltas: Mapping[int, int],
+    reason: StockReason,
+    order_id: int,
+    actor,
+    locked: Mapping[int, ProductVariant] | None = None,
+) -> list[ProductVariant]:
+    """Stock taken by an order or given back by its cancellation.
+
+    Only the order service calls this, after checking that ``actor`` may place or change
+    the order: a support agent cancelling an order may restock it without the warehouse's
+    permission. Callers that hold the row locks already (placement) pass them as ``locked``.
+    """
+    if reason not in ORDER_REASONS:
+        raise StockError(f"{reason} is not an order's stock move.")
+    return _write_stock(
+        deltas=deltas, reason=reason, note=f"order #{order_id}", actor=actor, locked=locked
+    )
+
+
+@transaction.atomic
+def _write_stock(*, deltas=None, levels=None, reason, note, actor, locked=None):
     deltas, levels = dict(deltas or {}), dict(levels or {})
     wanted = set(deltas) | set(levels)
     variants = dict(locked) if locked is not None else _lock_variants(wanted)
@@ -104,7 +134,7 @@ def _shortage(variant: ProductVariant, new_level: int) -> str:
 
 
 def stock_adjust(
-    *, variant: ProductVariant, quantity: int, reason: StockReason, note: str = "", actor=None
+    *, variant: ProductVariant, quantity: int, reason: StockReason, note: str = "", actor
 ) -> ProductVariant:
     """Apply one warehouse adjustment: received adds, damaged removes, a count sets the level."""
     if quantity < 0:
@@ -131,9 +161,10 @@ class MovePosition(models.TextChoices):
 
 @transaction.atomic
 def category_move(
-    *, category: Category, target: Category | None, position: MovePosition, actor=None
+    *, category: Category, target: Category | None, position: MovePosition, actor
 ) -> Category:
     """Move ``category`` (with its subtree) relative to ``target``; ``None`` makes it a root."""
+    require(actor, "catalog.change_category", "move categories")
     category = Category.objects.select_for_update().get(pk=category.pk)
     if target is not None:
         target = Category.objects.get(pk=target.pk)
@@ -156,10 +187,11 @@ def category_move(
 
 
 @transaction.atomic
-def category_set_active(*, categories, active: bool, actor=None) -> int:
+def category_set_active(*, categories, active: bool, actor) -> int:
     """Show or hide categories. A hidden category hides its whole subtree from the storefront
     (see ``selectors.visible_categories``); the children keep their own flags, so showing the
     category again restores the subtree as it was."""
+    require(actor, "catalog.change_category", "show or hide categories")
     changed = 0
     for category in categories:
         if category.is_active != active:
@@ -172,7 +204,8 @@ def category_set_active(*, categories, active: bool, actor=None) -> int:
 
 
 @transaction.atomic
-def product_set_featured(*, products, featured: bool, actor=None) -> int:
+def product_set_featured(*, products, featured: bool, actor) -> int:
+    require(actor, "catalog.change_product", "feature products")
     changed = 0
     for product in products:
         if product.is_featured != featured:

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from apps.access.policy import describe, require
 from apps.catalog.models import ProductVariant
-from apps.catalog.services import StockError, StockReason, stock_apply
+from apps.catalog.services import StockError, StockReason, stock_move_for_order
 from apps.orders.models import CartItem, Order, OrderItem, OrderStatus
 
 Status = OrderStatus
@@ -67,7 +69,7 @@ def order_place(
     address: str,
     lines: Iterable[Line] | None = None,
     session_key: str | None = None,
-    actor=None,
+    actor,
     reason: str = "Placed from the cart",
 ) -> Order:
     """Place an order for ``user`` from explicit ``lines``, or else from a cart.
@@ -76,7 +78,11 @@ def order_place(
     checkout. Variants are locked in id order, checked (active, enough stock), their stock is
     decremented and the product's base price is snapshot into each line, all in one
     transaction; the cart is emptied. Refusals raise :class:`OrderError` and change nothing.
+    A customer places their own orders; anybody else (a phone order) needs
+    ``orders.add_order``.
     """
+    if actor is None or user is None or actor.pk != user.pk:
+        require(actor, "orders.add_order", "place orders for customers")
     if not address.strip():
         raise OrderError("A delivery address is required.")
     cart = None
@@ -104,10 +110,10 @@ def order_place(
         item.order = order
     bulk_create_with_history(items, OrderItem, default_user=actor, default_change_reason=reason)
     try:
-        stock_apply(
+        stock_move_for_order(
             deltas={pk: -qty for pk, qty in quantities.items()},
             reason=StockReason.ORDER_PLACED,
-            note=f"order #{order.pk}",
+            order_id=order.pk,
             actor=actor,
             locked=locked,
         )
@@ -135,12 +141,13 @@ def _check_lines(quantities: dict[int, int], locked: dict[int, ProductVariant]) 
 
 
 @transaction.atomic
-def order_change_status(*, order_id: int, to: str, actor=None, reason: str = "") -> Order:
+def order_change_status(*, order_id: int, to: str, actor, reason: str = "") -> Order:
     """Move an order along ``ALLOWED_TRANSITIONS``; cancelling puts every line back in stock.
 
     The order row is locked first, so of two agents clicking at once exactly one succeeds and
     the other is told what happened; a second cancel never restocks twice.
     """
+    require(actor, "orders.change_order", "change an order's status")
     to = Status(to)
     order = Order.objects.select_for_update().get(pk=order_id)
     current = Status(order.status)
@@ -149,10 +156,10 @@ def order_change_status(*, order_id: int, to: str, actor=None, reason: str = "")
     if to == Status.CANCELLED:
         if not reason.strip():
             raise OrderError(f"Order #{order.pk}: say why it is cancelled.")
-        stock_apply(
+        stock_move_for_order(
             deltas=_line_quantities(order),
             reason=StockReason.ORDER_CANCELLED,
-            note=f"order #{order.pk}",
+            order_id=order.pk,
             actor=actor,
         )
     order.status = to
@@ -177,9 +184,20 @@ def _refusal(order: Order, current: Status, to: Status) -> str:
         next_steps = "it can be marked " + " or ".join(o.label.lower() for o in options)
     return (
         f"Order #{order.pk} is {current.label.lower()}, so it cannot be marked "
-        f"{to.label.lower()}: {next_steps}."
+        f"{to.label.lower()}: {next_steps}.{_last_change(order)}"
     )
 
 
-def order_cancel(*, order_id: int, reason: str, actor=None) -> Order:
+def _last_change(order: Order) -> str:
+    """ " It was marked cancelled by support@… (Support) at 27 Nov 2026 10:42 (reason)."."""
+    record = order.history.select_related("history_user").order_by("-history_id").first()
+    if record is None:
+        return ""
+    who = describe(record.history_user) if record.history_user else "the shop"
+    when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
+    why = f" ({record.history_change_reason})" if record.history_change_reason else ""
+    return f" It was marked {Status(record.status).label.lower()} by {who} at {when}{why}."
+
+
+def order_cancel(*, order_id: int, reason: str, actor) -> Order:
     return order_change_status(order_id=order_id, to=Status.CANCELLED, actor=actor, reason=reason)

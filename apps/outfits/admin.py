@@ -18,10 +18,10 @@ from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
+from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.models import ProductImage, ProductVariant
 from apps.outfits.models import Outfit, OutfitItem
 from apps.outfits.services import outfit_problems, outfit_set_public
-from backoffice.admin_utils import SafeRevertHistoryAdmin
 
 
 def _items(**filters):
@@ -77,7 +77,7 @@ class NeedsModerationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Outfit)
-class OutfitAdmin(SafeRevertHistoryAdmin, ModelAdmin):
+class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
     list_display = ["name", "owner", "is_public", "items", "total", "previews", "problems"]
     list_filter = [NeedsModerationFilter, "is_public"]
     list_select_related = ["user"]
@@ -87,6 +87,18 @@ class OutfitAdmin(SafeRevertHistoryAdmin, ModelAdmin):
     inlines = [OutfitItemInline]
     actions = ["make_public", "make_private"]
     list_per_page = 50
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if request.user.has_perm("users.view_user"):
+            return fields
+        # Without access to customer accounts the owner is shown as text, not as a lookup
+        # and a link that would only lead to a refusal.
+        return ["owner" if field == "user" else field for field in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.has_perm("users.view_user") else [*readonly, "owner"]
 
     def get_queryset(self, request):
         thumbs = (

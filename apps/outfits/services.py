@@ -3,6 +3,7 @@ actions, and any future import or API)."""
 
 from django.db import transaction
 
+from apps.access.policy import require
 from apps.catalog.models import ProductVariant
 
 MIN_ITEMS, MAX_ITEMS = 2, 10
@@ -34,10 +35,11 @@ def outfit_problems(products) -> list[str]:
 
 
 @transaction.atomic
-def outfit_set_public(*, outfits, public: bool, actor=None) -> tuple[int, list[str]]:
+def outfit_set_public(*, outfits, public: bool, actor) -> tuple[int, list[str]]:
     """Publish or withdraw outfits; an outfit that breaks the rules stays private.
 
     Returns the number changed and, per refused outfit, why."""
+    require(actor, "outfits.change_outfit", "publish or withdraw outfits")
     changed, refused = 0, []
     for outfit in outfits.prefetch_related("items__product"):
         if outfit.is_public == public:

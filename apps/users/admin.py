@@ -11,8 +11,11 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from apps.access.modeladmin import AccessPolicyAdmin, ScopedAdmin
+from apps.access.policy import ACCESS_FIELDS
 from apps.orders.models import Order, OrderStatus
-from backoffice.admin_utils import EstimatedCountPaginator, SafeRevertHistoryAdmin
+from apps.users.services import user_deactivate
+from backoffice.admin_utils import EstimatedCountPaginator
 
 from .models import User
 
@@ -45,7 +48,11 @@ def _order_aggregate(expression, output_field, **filters):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, SafeRevertHistoryAdmin, ModelAdmin):
+class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
+    access_fields = ACCESS_FIELDS
+    scope_refusal = (
+        "Staff accounts are managed by superusers; support works with customer accounts only."
+    )
     form = EmailUserChangeForm
     add_form = EmailUserCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -101,9 +108,11 @@ class UserAdmin(DjangoUserAdmin, SafeRevertHistoryAdmin, ModelAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or request.user.is_superuser:
             return fieldsets
-        # Support edits a customer's profile and flags; never access or passwords.
+        # Support edits a customer's profile and flags; never access or passwords (the
+        # password field's only use is a link to the superusers' password page).
+        hidden = {*STAFF_FIELDS, "password"}
         return [
-            (name, {**options, "fields": [f for f in options["fields"] if f not in STAFF_FIELDS]})
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
             if name != "Access"
         ]
@@ -149,13 +158,7 @@ class UserAdmin(DjangoUserAdmin, SafeRevertHistoryAdmin, ModelAdmin):
 
     @admin.action(description="Deactivate selected accounts", permissions=["change"])
     def deactivate(self, request, queryset):
-        changed = 0
-        for user in queryset.filter(is_active=True):
-            user.is_active = False
-            user._history_user = request.user
-            user._change_reason = "Deactivated"
-            user.save(update_fields=["is_active"])
-            changed += 1
+        changed = user_deactivate(users=queryset, actor=request.user)
         self.message_user(request, f"{changed} accounts deactivated.")
 
 
@@ -163,5 +166,5 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin, ModelAdmin):
+class GroupAdmin(DjangoGroupAdmin, ScopedAdmin, ModelAdmin):
     pass

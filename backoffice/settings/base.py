@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ninja",
     "corsheaders",
     "axes",
+    "apps.access",
     "apps.users",
     "apps.catalog",
     "apps.orders",
@@ -237,6 +238,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 ADMIN_URL_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+# Signing in (also at the admin's own login page, reached directly) lands on the dashboard.
+LOGIN_URL = f"/{ADMIN_URL_PATH}login/"
+LOGIN_REDIRECT_URL = f"/{ADMIN_URL_PATH}"
 
 UNFOLD = {
     "SITE_TITLE": "ModestWear back office",

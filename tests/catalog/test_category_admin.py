@@ -4,6 +4,7 @@ from django.urls import reverse
 from apps.catalog.models import Category
 from apps.catalog.selectors import visible_categories
 from apps.catalog.services import CategoryMoveError, MovePosition, category_move
+from tests.actors import system
 from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_moving_a_category_keeps_the_tree_valid(
     tree, target, position, expected_parent, order_under_parent
 ):
     dresses = tree["Dresses"]
-    category_move(category=dresses, target=tree.get(target), position=position)
+    category_move(category=dresses, target=tree.get(target), position=position, actor=system())
     dresses.refresh_from_db()
     assert (dresses.parent.name if dresses.parent else None) == expected_parent
     assert [c.name for c in dresses.get_children()] == ["Evening Dresses"]
@@ -66,7 +67,9 @@ def test_moving_a_category_keeps_the_tree_valid(
 @pytest.mark.parametrize("target", ["Dresses", "Evening Dresses"])
 def test_a_category_cannot_move_into_itself(tree, target):
     with pytest.raises(CategoryMoveError, match="cannot be moved under"):
-        category_move(category=tree["Dresses"], target=tree[target], position="last-child")
+        category_move(
+            category=tree["Dresses"], target=tree[target], position="last-child", actor=system()
+        )
     assert Category.objects.get(name="Dresses").parent == tree["Clothing"]
     assert tree_is_valid()
 

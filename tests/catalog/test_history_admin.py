@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from apps.catalog.models import Product
 from apps.catalog.services import StockReason, stock_adjust
+from tests.actors import system
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_revert_is_refused_where_it_is_not_safe(client_as, kind):
         name = "catalog_category"
     else:
         obj = VariantFactory(stock_available=3)
-        stock_adjust(variant=obj, quantity=5, reason=StockReason.RECEIVED)
+        stock_adjust(variant=obj, quantity=5, reason=StockReason.RECEIVED, actor=system())
         name = "catalog_productvariant"
     first = obj.history.order_by("history_id").first()
     url = reverse(f"admin:{name}_simple_history", args=[obj.pk, first.history_id])

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.catalog.models import Product, ProductVariant
+from tests.actors import system
 from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +159,10 @@ def test_support_exports_orders_with_their_lines(client_as):
 
     variant = VariantFactory(sku="HJB-1", stock_available=5)
     order = order_place(
-        user=UserFactory(email="a@example.com"), address="x", lines=[Line(variant.pk, 2)]
+        user=UserFactory(email="a@example.com"),
+        address="x",
+        lines=[Line(variant.pk, 2)],
+        actor=system(),
     )
     client = client_as("support")
     url = reverse("admin:orders_order_export")

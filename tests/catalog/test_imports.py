@@ -18,6 +18,7 @@ from apps.catalog.resources import (
     VariantResource,
 )
 from backoffice.importing import CSV, XLSX, ImportFileError, describe_errors
+from tests.actors import staff, system
 from tests.factories import (
     CategoryFactory,
     CoverageLevelFactory,
@@ -34,6 +35,7 @@ def dataset(text: str):
 
 
 def run(resource_class, text, user=None, dry_run=False):
+    user = user or system()
     resource = resource_class(user=user, batch_name="Import test-batch")
     result = resource.import_data(dataset(text), dry_run=dry_run, use_transactions=True, user=user)
     return result, describe_errors(result)
@@ -53,7 +55,7 @@ def catalog():
 
 
 def test_stock_levels_and_deltas_go_through_the_stock_service(catalog):
-    clerk = UserFactory(is_staff=True)
+    clerk = staff("Warehouse")
     result, errors = run(
         StockUpdateResource,
         "sku,stock,delta,reason\nMXD-S,12,,count 14 Nov\nMXD-M,,+3,delivery DN-9\n",
@@ -103,7 +105,7 @@ PRODUCT_HEADER = "slug,name,category,coverage_level,base_price,description,is_fe
 
 
 def test_products_are_created_and_updated_with_history(catalog):
-    merch = UserFactory(is_staff=True)
+    merch = staff("Merchandising")
     result, errors = run(
         ProductResource,
         PRODUCT_HEADER
@@ -218,7 +220,7 @@ def test_xlsx_is_read(catalog):
     buffer = io.BytesIO()
     book.save(buffer)
     data = XLSX().create_dataset(buffer.getvalue())
-    result = StockUpdateResource().import_data(data, use_transactions=True)
+    result = StockUpdateResource(user=system()).import_data(data, use_transactions=True)
     assert describe_errors(result) == []
     assert ProductVariant.objects.get(sku="MXD-S").stock_available == 9
 

@@ -5,7 +5,8 @@ from django.db import connection
 
 from apps.catalog.models import ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_adjust, stock_apply
-from tests.factories import UserFactory, VariantFactory
+from tests.actors import staff, system
+from tests.factories import VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_adjustments_change_stock_and_record_who_and_why(reason, quantity, expected):
-    clerk = UserFactory(is_staff=True)
+    clerk = staff("Warehouse")
     variant = VariantFactory(stock_available=3)
     stock_adjust(variant=variant, quantity=quantity, reason=reason, note="note 42", actor=clerk)
     assert variant.stock_available == expected
@@ -33,7 +34,7 @@ def test_adjustments_change_stock_and_record_who_and_why(reason, quantity, expec
 def test_stock_never_goes_below_zero_and_nothing_is_saved():
     variant = VariantFactory(sku="ABY-S-BLK", stock_available=2)
     with pytest.raises(StockError, match="ABY-S-BLK: only 2 in stock, cannot remove 3"):
-        stock_adjust(variant=variant, quantity=3, reason=StockReason.DAMAGED)
+        stock_adjust(variant=variant, quantity=3, reason=StockReason.DAMAGED, actor=system())
     variant.refresh_from_db()
     assert variant.stock_available == 2
     assert variant.history.count() == 1
@@ -42,28 +43,33 @@ def test_stock_never_goes_below_zero_and_nothing_is_saved():
 def test_a_batch_is_all_or_nothing():
     plenty, scarce = VariantFactory(stock_available=10), VariantFactory(stock_available=1)
     with pytest.raises(StockError, match=scarce.sku):
-        stock_apply(deltas={plenty.pk: -4, scarce.pk: -2}, reason=StockReason.ORDER_PLACED)
+        stock_apply(
+            deltas={plenty.pk: -4, scarce.pk: -2}, reason=StockReason.DAMAGED, actor=system()
+        )
     assert ProductVariant.objects.get(pk=plenty.pk).stock_available == 10
 
 
 def test_negative_levels_and_quantities_are_refused():
     variant = VariantFactory(stock_available=4)
     with pytest.raises(StockError, match="cannot be negative"):
-        stock_apply(levels={variant.pk: -1}, reason=StockReason.IMPORT)
+        stock_apply(levels={variant.pk: -1}, reason=StockReason.IMPORT, actor=system())
     with pytest.raises(StockError, match="zero or more"):
-        stock_adjust(variant=variant, quantity=-5, reason=StockReason.RECEIVED)
+        stock_adjust(variant=variant, quantity=-5, reason=StockReason.RECEIVED, actor=system())
     variant.refresh_from_db()
     assert variant.stock_available == 4
 
 
 def test_unknown_variants_are_named():
     with pytest.raises(StockError, match="variant #999999 does not exist"):
-        stock_apply(deltas={999999: 1}, reason=StockReason.RECEIVED)
+        stock_apply(deltas={999999: 1}, reason=StockReason.RECEIVED, actor=system())
 
 
 def test_an_unchanged_level_writes_no_history():
     variant = VariantFactory(stock_available=4)
-    assert stock_apply(levels={variant.pk: 4}, reason=StockReason.COUNT_CORRECTION) == []
+    assert (
+        stock_apply(levels={variant.pk: 4}, reason=StockReason.COUNT_CORRECTION, actor=system())
+        == []
+    )
     assert variant.history.count() == 1
 
 
@@ -76,7 +82,7 @@ def test_concurrent_removals_never_oversell():
     def remove_one():
         try:
             barrier.wait()
-            stock_apply(deltas={variant.pk: -1}, reason=StockReason.ORDER_PLACED)
+            stock_apply(deltas={variant.pk: -1}, reason=StockReason.DAMAGED, actor=system())
             outcomes.append("ok")
         except StockError:
             outcomes.append("refused")

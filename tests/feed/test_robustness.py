@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.feed import schemas
+from tests.actors import system
 from tests.factories import ProductFactory, ProductImageFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "feed"])
@@ -194,7 +195,7 @@ def test_a_stock_change_invalidates_the_feed(client, shop, django_capture_on_com
     before = client.get(PRODUCTS)
     variant = shop["products"]["maxi-dress"].variants.get()
     with django_capture_on_commit_callbacks(execute=True):
-        stock_adjust(variant=variant, quantity=50, reason=StockReason.RECEIVED)
+        stock_adjust(variant=variant, quantity=50, reason=StockReason.RECEIVED, actor=system())
     assert client.get(PRODUCTS)["ETag"] != before["ETag"]
 
 

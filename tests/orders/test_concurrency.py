@@ -8,6 +8,7 @@ from django.db import connection
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, OrderItem
 from apps.orders.services import Line, OrderError, order_cancel, order_change_status, order_place
+from tests.actors import system
 from tests.factories import OrderFactory, OrderItemFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,6 +50,7 @@ def test_buyers_racing_for_the_last_units_sell_exactly_those_units():
                 user=b,
                 address=ADDRESS,
                 lines=[Line(last.pk, 1), Line(other.pk, 1)][:: 1 if i % 2 else -1],
+                actor=system(),
             )
         )
         for i, buyer in enumerate(buyers)
@@ -67,8 +69,8 @@ def test_cancel_and_ship_at_once_exactly_one_wins():
     order = OrderFactory(status="paid")
     OrderItemFactory(order=order, variant=variant, quantity=2)
     outcomes = race(
-        lambda: order_change_status(order_id=order.pk, to="shipped"),
-        lambda: order_cancel(order_id=order.pk, reason="Customer changed mind"),
+        lambda: order_change_status(order_id=order.pk, to="shipped", actor=system()),
+        lambda: order_cancel(order_id=order.pk, reason="Customer changed mind", actor=system()),
     )
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
     order.refresh_from_db()
@@ -80,7 +82,9 @@ def test_a_double_cancel_restocks_once():
     variant = VariantFactory(stock_available=1)
     order = OrderFactory(status="pending")
     OrderItemFactory(order=order, variant=variant, quantity=4)
-    outcomes = race(*[lambda: order_cancel(order_id=order.pk, reason="double click")] * 4)
+    outcomes = race(
+        *[lambda: order_cancel(order_id=order.pk, reason="double click", actor=system())] * 4
+    )
     assert sorted(kind for kind, _ in outcomes) == ["ok"] + ["refused"] * 3, outcomes
     assert ProductVariant.objects.get(pk=variant.pk).stock_available == 5
     assert Order.objects.get(pk=order.pk).history.filter(status="cancelled").count() == 1

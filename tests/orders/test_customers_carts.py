@@ -63,7 +63,9 @@ def test_support_manages_customers_but_never_staff_accounts(client_as):
     customer = UserFactory(email="c@example.com")
     staff = UserFactory(email="s@modestwear.example", is_staff=True)
     assert "s@modestwear.example" not in emails(client)
-    assert client.get(reverse("admin:users_user_change", args=[staff.pk])).status_code == 302
+    refused = client.get(reverse("admin:users_user_change", args=[staff.pk]))
+    assert refused.status_code == 403
+    assert "Staff accounts are managed by superusers" in refused.content.decode()
     html = client.get(reverse("admin:users_user_change", args=[customer.pk])).content.decode()
     assert 'name="is_staff"' not in html and 'name="groups"' not in html
     assert client.get(reverse("admin:users_user_add")).status_code == 403

@@ -8,6 +8,7 @@ from django.urls import reverse
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order
 from apps.orders.services import Line, order_place
+from tests.actors import system
 from tests.factories import (
     OrderFactory,
     OrderItemFactory,
@@ -56,7 +57,7 @@ def test_detail_shows_lines_with_price_then_and_now_and_a_timeline(client_as):
         sku="TNC-L-OLV", color="Olive", size=3, product=ProductFactory(name="Linen Tunic")
     )
     order = order_place(
-        user=UserFactory(), address="9 Kirkgate, Leeds", lines=[Line(variant.pk, 2)]
+        user=UserFactory(), address="9 Kirkgate, Leeds", lines=[Line(variant.pk, 2)], actor=system()
     )
     variant.product.base_price = Decimal("99.00")
     variant.product.save()
@@ -105,7 +106,9 @@ def test_status_buttons_move_the_order_and_refuse_with_a_reason(client_as):
 def test_cancel_button_asks_for_a_reason_and_restocks(client_as):
     client = client_as("support")
     variant = VariantFactory(stock_available=5)
-    order = order_place(user=UserFactory(), address="x", lines=[Line(variant.pk, 2)])
+    order = order_place(
+        user=UserFactory(), address="x", lines=[Line(variant.pk, 2)], actor=system()
+    )
     url = reverse("admin:orders_order_cancel_order", args=[order.pk])
     no_reason = client.post(url, {"reason": ""})
     assert no_reason.status_code == 200 and "This field is required" in no_reason.content.decode()

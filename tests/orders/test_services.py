@@ -1,8 +1,10 @@
 import itertools
+import re
 from decimal import Decimal
 
 import pytest
 
+from apps.access.policy import ActorNotAllowed
 from apps.catalog.models import ProductVariant
 from apps.orders.models import CartItem, Order, OrderStatus
 from apps.orders.services import (
@@ -13,6 +15,7 @@ from apps.orders.services import (
     order_change_status,
     order_place,
 )
+from tests.actors import staff, system
 from tests.factories import (
     CartItemFactory,
     OrderFactory,
@@ -31,7 +34,7 @@ def stock(variant):
 
 
 def test_placing_from_a_cart_snapshots_prices_decrements_stock_and_empties_the_cart():
-    customer, agent = UserFactory(), UserFactory(is_staff=True)
+    customer, agent = UserFactory(), staff("Support")
     abaya = VariantFactory(stock_available=5, product=ProductFactory(base_price=Decimal("80.00")))
     hijab = VariantFactory(stock_available=2, product=ProductFactory(base_price=Decimal("12.50")))
     CartItemFactory(user=customer, variant=abaya, quantity=2)
@@ -55,7 +58,9 @@ def test_placing_from_a_cart_snapshots_prices_decrements_stock_and_empties_the_c
 
 def test_a_later_price_change_does_not_touch_the_order():
     variant = VariantFactory(product=ProductFactory(base_price=Decimal("50.00")))
-    order = order_place(user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 1)])
+    order = order_place(
+        user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 1)], actor=system()
+    )
     variant.product.base_price = Decimal("65.00")
     variant.product.save()
     assert order.items.get().price_at_purchase == Decimal("50.00")
@@ -64,7 +69,7 @@ def test_a_later_price_change_does_not_touch_the_order():
 def test_a_guest_cart_is_ordered_by_its_session():
     customer, variant = UserFactory(), VariantFactory(stock_available=3)
     CartItem.objects.create(session_key="guest-abc", variant=variant, quantity=2)
-    order = order_place(user=customer, address=ADDRESS, session_key="guest-abc")
+    order = order_place(user=customer, address=ADDRESS, session_key="guest-abc", actor=system())
     assert order.user == customer and order.items.get().quantity == 2
     assert not CartItem.objects.exists()
 
@@ -72,7 +77,10 @@ def test_a_guest_cart_is_ordered_by_its_session():
 def test_duplicate_lines_are_merged():
     variant = VariantFactory(stock_available=5)
     order = order_place(
-        user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 1), Line(variant.pk, 2)]
+        user=UserFactory(),
+        address=ADDRESS,
+        lines=[Line(variant.pk, 1), Line(variant.pk, 2)],
+        actor=system(),
     )
     assert list(order.items.values_list("quantity", flat=True)) == [3]
 
@@ -89,7 +97,7 @@ def test_refusals_name_the_sku_and_change_nothing(setup, message):
     variant = VariantFactory(sku="ABY-9", **{"stock_available": 10, **setup})
     CartItemFactory(user=customer, variant=variant, quantity=2)
     with pytest.raises(OrderError, match=message):
-        order_place(user=customer, address=ADDRESS)
+        order_place(user=customer, address=ADDRESS, actor=system())
     assert not Order.objects.exists()
     assert stock(variant) == setup.get("stock_available", 10)
     assert CartItem.objects.filter(user=customer).count() == 1
@@ -106,13 +114,13 @@ def test_refusals_name_the_sku_and_change_nothing(setup, message):
 )
 def test_bad_placements_are_refused(kwargs, message):
     with pytest.raises(OrderError, match=message):
-        order_place(user=UserFactory(), **{"address": ADDRESS, **kwargs})
+        order_place(user=UserFactory(), **{"address": ADDRESS, **kwargs}, actor=system())
     assert not Order.objects.exists()
 
 
 def test_an_empty_cart_is_refused():
     with pytest.raises(OrderError, match="cart is empty"):
-        order_place(user=UserFactory(), address=ADDRESS)
+        order_place(user=UserFactory(), address=ADDRESS, actor=system())
 
 
 @pytest.mark.parametrize(
@@ -123,13 +131,13 @@ def test_every_status_pair_follows_the_transition_table(current, target):
     OrderItemFactory(order=order, quantity=1)
     allowed = OrderStatus(target) in ALLOWED_TRANSITIONS[OrderStatus(current)]
     if allowed:
-        order_change_status(order_id=order.pk, to=target, reason="test")
+        order_change_status(order_id=order.pk, to=target, reason="test", actor=system())
         order.refresh_from_db()
         assert order.status == target
         assert order.history.first().history_change_reason == "test"
     else:
         with pytest.raises(OrderError, match=f"is {current}, so it cannot be marked {target}"):
-            order_change_status(order_id=order.pk, to=target, reason="test")
+            order_change_status(order_id=order.pk, to=target, reason="test", actor=system())
         order.refresh_from_db()
         assert order.status == current
         assert order.history.count() == 1
@@ -148,17 +156,59 @@ def test_the_transition_table_is_the_shops():
 def test_a_refusal_says_what_is_possible():
     order = OrderFactory(status="pending")
     with pytest.raises(OrderError) as refused:
-        order_change_status(order_id=order.pk, to="delivered")
-    assert str(refused.value) == (
+        order_change_status(order_id=order.pk, to="delivered", actor=system())
+    assert str(refused.value).startswith(
         f"Order #{order.pk} is pending, so it cannot be marked delivered: "
-        "it can be marked paid or cancelled."
+        "it can be marked paid or cancelled. It was marked pending by the shop at "
     )
 
 
+def test_a_stale_click_is_told_what_happened_meanwhile_by_whom_and_when():
+    agent = staff("Support", email="amina@modestwear.example")
+    order = OrderFactory(status="pending")
+    order_cancel(order_id=order.pk, reason="Customer called", actor=agent)
+    with pytest.raises(OrderError) as refused:
+        order_change_status(order_id=order.pk, to="paid", actor=staff("Support"))
+    assert re.fullmatch(
+        rf"Order #{order.pk} is cancelled, so it cannot be marked paid: a cancelled order is "
+        r"final\. It was marked cancelled by amina@modestwear\.example \(Support\) at "
+        r"\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d \(Customer called\)\.",
+        str(refused.value),
+    ), str(refused.value)
+
+
+@pytest.mark.parametrize("role", ["Merchandising", "Warehouse"])
+def test_status_changes_refuse_an_actor_without_the_permission(role):
+    order = OrderFactory(status="pending")
+    with pytest.raises(ActorNotAllowed, match=rf"\({role}\) may not change an order's status"):
+        order_change_status(order_id=order.pk, to="paid", actor=staff(role))
+    order.refresh_from_db()
+    assert order.status == "pending" and order.history.count() == 1
+
+
+def test_phone_orders_need_the_permission_and_a_customer_orders_for_themself():
+    variant = VariantFactory(stock_available=5)
+    customer = UserFactory()
+    with pytest.raises(ActorNotAllowed, match="may not place orders for customers"):
+        order_place(
+            user=customer, address=ADDRESS, lines=[Line(variant.pk, 1)], actor=staff("Warehouse")
+        )
+    with pytest.raises(ActorNotAllowed):
+        order_place(
+            user=customer, address=ADDRESS, lines=[Line(variant.pk, 1)], actor=UserFactory()
+        )  # another customer
+    assert stock(variant) == 5
+    order_place(user=customer, address=ADDRESS, lines=[Line(variant.pk, 1)], actor=customer)
+    order_place(user=customer, address=ADDRESS, lines=[Line(variant.pk, 1)], actor=staff("Support"))
+    assert stock(variant) == 3
+
+
 def test_cancel_returns_stock_once_and_records_the_reason():
-    agent = UserFactory(is_staff=True)
+    agent = staff("Support")
     variant = VariantFactory(stock_available=4)
-    order = order_place(user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 3)])
+    order = order_place(
+        user=UserFactory(), address=ADDRESS, lines=[Line(variant.pk, 3)], actor=system()
+    )
     assert stock(variant) == 1
     order_cancel(order_id=order.pk, reason="Customer called", actor=agent)
     assert stock(variant) == 4
@@ -169,14 +219,14 @@ def test_cancel_returns_stock_once_and_records_the_reason():
         agent,
     )
     with pytest.raises(OrderError, match="cancelled order is final"):
-        order_cancel(order_id=order.pk, reason="again")
+        order_cancel(order_id=order.pk, reason="again", actor=system())
     assert stock(variant) == 4
 
 
 def test_cancel_needs_a_reason():
     order = OrderFactory()
     with pytest.raises(OrderError, match="say why"):
-        order_cancel(order_id=order.pk, reason=" ")
+        order_cancel(order_id=order.pk, reason=" ", actor=system())
     assert Order.objects.get(pk=order.pk).status == "pending"
 
 
@@ -189,7 +239,7 @@ def test_placement_costs_the_same_statements_whatever_its_lines(lines):
     for variant in VariantFactory.create_batch(lines, stock_available=5):
         CartItemFactory(user=customer, variant=variant, quantity=2)
     with CaptureQueriesContext(connection) as queries:
-        order_place(user=customer, address=ADDRESS)
+        order_place(user=customer, address=ADDRESS, actor=customer)
     # Nine statements: cart read, variant lock, order + history, lines + history, stock +
     # history, cart delete; and four SAVEPOINT/RELEASE around the two atomic blocks.
     assert len(queries) == 13, "\n".join(q["sql"][:100] for q in queries)

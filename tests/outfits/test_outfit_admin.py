@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from apps.outfits.models import Outfit
+from tests.actors import system
 from tests.factories import (
     OutfitFactory,
     OutfitItemFactory,
@@ -109,6 +110,6 @@ def test_an_outfit_with_an_unsellable_product_cannot_be_made_public(client_as):
     retired = ProductFactory(name="Retired Cape")
     VariantFactory(product=retired, is_active=False)
     OutfitItemFactory(outfit=outfit, product=retired)
-    changed, refused = outfit_set_public(outfits=Outfit.objects.all(), public=True)
+    changed, refused = outfit_set_public(outfits=Outfit.objects.all(), public=True, actor=system())
     assert changed == 0 and "Retired Cape" in refused[0]
     assert not Outfit.objects.get(pk=outfit.pk).is_public

@@ -9,6 +9,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminSelectWidget
 
+from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.models import Category
 from apps.catalog.resources import CategoryResource
 from apps.catalog.selectors import subtree_product_totals
@@ -18,7 +19,7 @@ from apps.catalog.services import (
     category_move,
     category_set_active,
 )
-from backoffice.admin_utils import SafeRevertHistoryAdmin, render_action_form
+from backoffice.admin_utils import render_action_form
 from backoffice.importing import AuditedImportExportAdmin
 
 
@@ -52,7 +53,7 @@ class CategoryChangeList(ChangeList):
 
 
 @admin.register(Category)
-class CategoryAdmin(AuditedImportExportAdmin, SafeRevertHistoryAdmin, ModelAdmin):
+class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     # mptt's form refuses a parent inside the category's own subtree (else a 500 on save).
     form = MPTTAdminForm
     list_display = ["tree_name", "slug", "products_in_subtree", "is_active"]

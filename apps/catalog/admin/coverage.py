@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.models import CoverageLevel, Product, ProductVariant
 
 
@@ -20,7 +20,7 @@ def _count(model, field):
 
 
 @admin.register(CoverageLevel)
-class CoverageLevelAdmin(SimpleHistoryAdmin, ModelAdmin):
+class CoverageLevelAdmin(AccessPolicyAdmin, ModelAdmin):
     list_display = ["name", "description", "products", "variants"]
     search_fields = ["name"]
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from apps.access.modeladmin import ScopedAdmin
 from apps.catalog.models import CatalogHealth, ProductImage, ProductVariant
 from apps.catalog.selectors import hidden_ancestor
 from backoffice.admin_utils import EstimatedCountPaginator
@@ -44,7 +45,7 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(CatalogHealth)
-class CatalogHealthAdmin(ModelAdmin):
+class CatalogHealthAdmin(ScopedAdmin, ModelAdmin):
     list_display = ["name", "category", "reasons", "fix"]
     list_select_related = ["category"]
     list_filter = [ReasonFilter]

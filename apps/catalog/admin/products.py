@@ -10,6 +10,7 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.decorators import display
 
+from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.admin.filters import CategorySubtreeFilter, ProductStockFilter
 from apps.catalog.models import Product, ProductImage, ProductVariant
 from apps.catalog.resources import ProductResource, VariantResource
@@ -22,7 +23,7 @@ from apps.catalog.selectors import (
     variant_count,
 )
 from apps.catalog.services import product_set_featured
-from backoffice.admin_utils import EstimatedCountPaginator, SafeRevertHistoryAdmin
+from backoffice.admin_utils import EstimatedCountPaginator
 from backoffice.importing import AuditedImportExportAdmin
 
 STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
@@ -85,7 +86,7 @@ class ImageInline(TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(AuditedImportExportAdmin, SafeRevertHistoryAdmin, ModelAdmin):
+class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     list_display = [
         "thumbnail",
         "name",

@@ -18,6 +18,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.admin.filters import VariantCategoryFilter, VariantStockFilter
 from apps.catalog.models import ProductVariant
 from apps.catalog.resources import (
@@ -28,7 +29,6 @@ from apps.catalog.resources import (
 from apps.catalog.services import StockError, StockReason, stock_adjust, stock_apply
 from backoffice.admin_utils import (
     EstimatedCountPaginator,
-    SafeRevertHistoryAdmin,
     render_action_form,
 )
 from backoffice.importing import AuditedImportExportAdmin, stream_csv
@@ -53,7 +53,7 @@ class StockAdjustmentForm(forms.Form):
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(AuditedImportExportAdmin, SafeRevertHistoryAdmin, ModelAdmin):
+class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     list_display = ["sku", "product_name", "size", "color", "stock_available", "is_active"]
     list_display_links = ["sku"]
     list_select_related = ["product"]

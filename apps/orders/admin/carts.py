@@ -7,11 +7,12 @@ from django.utils.timesince import timesince
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from apps.access.modeladmin import ScopedAdmin
 from apps.orders.models import CartItem, MostWishlisted, Wishlist
 from backoffice.admin_utils import EstimatedCountPaginator
 
 
-class ReadOnlyAdmin(ModelAdmin):
+class ReadOnlyAdmin(ScopedAdmin, ModelAdmin):
     """Support looks at carts and wishlists; customers change them in the shop."""
 
     paginator = EstimatedCountPaginator

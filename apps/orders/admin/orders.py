@@ -16,6 +16,7 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
+from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, OrderItem, OrderStatus
 from apps.orders.resources import OrderLineExportResource
@@ -29,7 +30,6 @@ from apps.orders.services import (
 from apps.users.models import User
 from backoffice.admin_utils import (
     EstimatedCountPaginator,
-    SafeRevertHistoryAdmin,
     render_action_form,
 )
 from backoffice.importing import FORMATS
@@ -178,7 +178,7 @@ def _items_count():
 
 
 @admin.register(Order)
-class OrderAdmin(ExportMixin, SafeRevertHistoryAdmin, ModelAdmin):
+class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
     list_display = ["number", "customer", "status_badge", "items", "total_price", "created_at"]
     list_display_links = ["number"]
     list_select_related = ["user"]

@@ -20,6 +20,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 from simple_history.models import registered_models
 
+from apps.access.policy import system_actor
 from apps.catalog.models import Category, Product, ProductImage
 from apps.catalog.signals import catalog_bulk_changed
 from apps.users.models import User
@@ -94,13 +95,15 @@ class Command(BaseCommand):
 
     def record_initial_history(self) -> int:
         """An initial "+" history row for every object that has none (raw loads write none)."""
-        created = 0
+        created, system = 0, system_actor()
         for model in list(registered_models.values()):
             history_model = model.history.model
             recorded = history_model.objects.values("id")
             missing = list(model._default_manager.exclude(pk__in=recorded))
             if missing:
-                model.history.bulk_history_create(missing, default_change_reason="Demo data loaded")
+                model.history.bulk_history_create(
+                    missing, default_user=system, default_change_reason="Demo data loaded"
+                )
                 created += len(missing)
         return created
 

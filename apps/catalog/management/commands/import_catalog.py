@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from apps.access.policy import can, system_actor
 from apps.catalog.resources import (
     CategoryResource,
     ProductResource,
@@ -33,16 +34,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("resource", choices=sorted(RESOURCES))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--user", required=True, help="e-mail of the member of staff")
+        parser.add_argument(
+            "--user",
+            help="e-mail of the member of staff the import is recorded for "
+            "(default: the system account)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, resource, file, user, dry_run, no_progress, **options):
-        actor = User.objects.filter(email__iexact=user, is_staff=True, is_active=True).first()
-        if actor is None:
-            raise CommandError(f"No active staff account has the e-mail {user}.")
+        actor = system_actor()
+        if user:
+            actor = User.objects.filter(email__iexact=user, is_staff=True, is_active=True).first()
+            if actor is None:
+                raise CommandError(f"No active staff account has the e-mail {user}.")
         resource_class = RESOURCES[resource]
-        if not actor.has_perm(resource_class.import_permission):
+        if not can(actor, resource_class.import_permission):
             raise CommandError(f"{actor.email} may not import {resource}.")
         dataset = self.read(file)
         importer = resource_class(user=actor, batch_name=new_batch_name(file.name))

@@ -1,0 +1,147 @@
+"""The access policy every model admin of the back office applies, at every door it exposes.
+
+Django's admin checks ``has_*_permission`` on its own views, but the views that libraries add
+do not all go through the admin's ``get_queryset``: django-simple-history's history and
+revert pages look objects up by primary key, and its revert saves the whole historical row,
+fields the form never showed included. :class:`AccessPolicyAdmin` closes those doors:
+
+- **Object scope**: an object that exists but that ``get_queryset`` leaves out for this
+  person (support and staff accounts) is refused, with a reason, on the change, delete,
+  history and revert pages alike.
+- **Revert** needs the change permission (viewing history is not enough), writes only the
+  fields the role's change form shows (so no revert restores ``is_staff`` through a form
+  without that field), and only those that differ from the current row.
+- **Bulk actions and list edits** posted to a changelist are refused unless the role is
+  offered that action or may change the model; nothing is silently skipped.
+- **History tables** link a "changed by" e-mail only for people who may open staff accounts.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """The policy for every model admin; :class:`AccessPolicyAdmin` adds audited history."""
+
+    #: Said when an object exists but is outside this person's scope.
+    scope_refusal = "This record is outside what your role may see."
+
+    def out_of_scope(self, request, object_id) -> bool:
+        """True when the object exists but this person's queryset leaves it out."""
+        pk = unquote(str(object_id))
+        try:
+            if self.get_queryset(request).filter(pk=pk).exists():
+                return False
+            return self.model._default_manager.filter(pk=pk).exists()
+        except (ValidationError, ValueError, TypeError):
+            return False  # not an id at all: the view answers "not found"
+
+    def check_scope(self, request, object_id) -> None:
+        if self.out_of_scope(request, object_id):
+            raise PermissionDenied(self.scope_refusal)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Every admin view that opens one object (change, delete, Django's history, custom
+        # object actions) comes through here; the scope costs a query only on a miss.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and from_field is None:
+            self.check_scope(request, object_id)
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_scope(request, object_id)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied("Your role may not read this history.")
+        return super().history_view(request, object_id, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if action and action not in self.get_actions(request):
+                raise PermissionDenied("That action is not available to your role.")
+            if "_save" in request.POST and not self.has_change_permission(request):
+                raise PermissionDenied("Your role may read this list but not change it.")
+        return super().changelist_view(request, extra_context)
+
+
+class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    """:class:`ScopedAdmin` for models audited by django-simple-history."""
+
+    #: Fields whose change grants or removes access: superusers only, whatever the door.
+    access_fields: frozenset[str] = frozenset()
+
+    # History and revert ---------------------------------------------------------------
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = {"admin_user_view": self.history_user_view(request), **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
+    def history_user_view(self, request) -> str:
+        # History users are staff; only people who may open staff accounts get a link.
+        if request.user.is_superuser:
+            return "admin:users_user_change"
+        return "admin:no-link"  # does not reverse: the template prints the e-mail alone
+
+    def may_revert(self, request, obj) -> bool:
+        return self.has_change_permission(request, obj) and not self.revert_disabled(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_scope(request, object_id)
+        if request.method == "POST":
+            return self.revert(request, object_id, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert(self, request, object_id, version_id):
+        current = self.get_object(request, unquote(object_id))
+        if current is None:
+            raise Http404
+        if not self.may_revert(request, current):
+            raise PermissionDenied("Your role may read this history but not revert it.")
+        record = get_object_or_404(
+            self.model.history.model,
+            **{self.opts.pk.attname: current.pk, "history_id": _int_or_404(version_id)},
+        )
+        form = self.get_form(request, current, change=True)(
+            request.POST, request.FILES, instance=current
+        )
+        history_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_history", args=[current.pk]
+        )
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                messages.error(request, f"{field}: {' '.join(errors)}")
+            return redirect(request.path)
+        changed = set(form.changed_data)
+        if changed & self.access_fields and not request.user.is_superuser:
+            raise PermissionDenied("Only superusers may change who has access to the shop.")
+        if not changed:
+            messages.info(request, f"“{current}” already matches that version: nothing to do.")
+            return redirect(history_url)
+        obj = form.save(commit=False)
+        obj._history_user = request.user
+        when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
+        obj._change_reason = f"Reverted to the version of {when}"
+        concrete = sorted(changed & {f.name for f in self.opts.concrete_fields})
+        if concrete:
+            obj.save(update_fields=concrete)
+        if changed & {f.name for f in self.opts.many_to_many}:
+            form.save_m2m()
+        self.log_change(request, obj, [{"changed": {"fields": sorted(changed)}}])
+        messages.success(request, f"“{obj}” reverted to the version of {when}.")
+        return redirect(history_url)
+
+
+def _int_or_404(value) -> int:
+    value = str(value)
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        raise Http404
+    return int(value)
