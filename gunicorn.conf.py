@@ -11,10 +11,7 @@ max_requests = 1000
 max_requests_jitter = 100
 # Render's proxy terminates TLS and sets X-Forwarded-*.
 forwarded_allow_ips = "*"
-# JSON access log with the path only: query strings can carry e-mail addresses, and client
-# addresses are personal data.
+# JSON access log with the path only (backoffice/logs.py): query strings can carry e-mail
+# addresses, and client addresses are personal data.
 accesslog = "-"
-access_log_format = (
-    '{"logger": "gunicorn.access", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
-    '"bytes": "%(B)s", "ms": %(M)s}'
-)
+logger_class = "backoffice.logs.JsonAccessLogger"

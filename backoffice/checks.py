@@ -24,4 +24,11 @@ def stateless_instances(app_configs, **kwargs):
                 id="backoffice.W002",
             )
         )
+    if not settings.DEBUG and not settings.EMAIL_URL:
+        problems.append(
+            Warning(
+                "EMAIL_URL is not set: staff cannot reset a forgotten password by e-mail.",
+                id="backoffice.W003",
+            )
+        )
     return problems

@@ -1,11 +1,15 @@
 """Health endpoints for Render and for people.
 
 ``/healthz``: the process answers (no database, no cache): Render's health check.
-``/health``: the database and the cache answer, with timings; 503 when one does not.
+``/health``: the database and the cache answer; 503 when one does not. Details (aliases,
+timings, error classes) only for signed-in staff and for monitors that send the
+``HEALTH_TOKEN`` as a bearer token: to anybody else they would map the infrastructure.
 """
 
+import hmac
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.http import JsonResponse
@@ -40,12 +44,21 @@ def _cache():
         raise RuntimeError("cache did not keep a value")
 
 
+def may_see_details(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_staff and user.is_active:
+        return True
+    token = settings.HEALTH_TOKEN
+    sent = request.headers.get("Authorization", "")
+    return bool(token) and hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
+
+
 @never_cache
 def health(request):
     checks = {f"database:{alias}": _timed(_database(alias)) for alias in connections}
     checks["cache"] = _timed(_cache)
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    body = {"status": "ok" if healthy else "unavailable"}
+    if may_see_details(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -5,6 +5,7 @@ value, on a throwaway database. Nothing may reach the network beyond this machin
 each process refuses (and records) any connection to a non-loopback address, so a build that
 called Cloudinary or a start that needed a remote service fails here, not on Render."""
 
+import json
 import os
 import re
 import secrets
@@ -104,6 +105,11 @@ def realistic_environment(tmp_path: Path, database: str, redis_port: int) -> dic
         "DJANGO_HSTS_PRELOAD": "1",
         "DJANGO_LOGIN_FAILURE_LIMIT": "5",
         "DJANGO_LOGIN_COOLOFF_MINUTES": "15",
+        "DJANGO_ACCOUNT_FAILURE_LIMIT": "20",
+        "DJANGO_ACCOUNT_FAILURE_MINUTES": "60",
+        "EMAIL_URL": "smtp+tls://apikey:SG.dummy-secret@smtp.sendgrid.net:587",
+        "DEFAULT_FROM_EMAIL": "ModestWear <no-reply@modestwear.example>",
+        "HEALTH_TOKEN": secrets.token_urlsafe(24),
         "RENDER_EXTERNAL_HOSTNAME": RENDER_HOST,
         "DJANGO_STATIC_ROOT": str(tmp_path / "staticfiles"),
     }
@@ -192,7 +198,7 @@ def test_the_blueprint_builds_and_starts_with_every_documented_variable(
         ["bash", "-c", f"exec {serve}"],
         cwd=ROOT,
         env={**env, "PORT": str(port), "WEB_CONCURRENCY": "1"},
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -210,9 +216,15 @@ def test_the_blueprint_builds_and_starts_with_every_documented_variable(
         stylesheet = re.search(rb'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', page)
         assert stylesheet, "no hashed stylesheet on the sign-in page"
         assert get(base + stylesheet.group(1).decode(), https)[0] == 200
+        # Paths that would forge or break a log line in a format-string access log.
+        get(f"{base}/healthz%0A%7B%22forged%22%3A%201%7D", https)
+        get(f"{base}/x%5C%22", https)
     finally:
         server.terminate()
-        _, errors = server.communicate(timeout=30)
+        access_log, errors = server.communicate(timeout=30)
+    entries = [json.loads(line) for line in access_log.splitlines() if line.strip()]
+    assert {'/healthz\n{"forged": 1}', '/x\\"'} <= {e["path"] for e in entries}
+    assert not any("forged" in entry for entry in entries)
     network_log = tmp_path / "network.log"
     assert not network_log.exists(), network_log.read_text()
     assert "Traceback" not in errors, errors

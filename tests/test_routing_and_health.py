@@ -63,14 +63,29 @@ def test_healthz_needs_nothing(client):
     assert len(queries) == 0
 
 
-def test_health_reports_database_and_cache_with_timings(client):
-    body = client.get("/health").json()
+def test_health_reports_database_and_cache_with_timings_to_staff(client_as):
+    body = client_as("no_role").get("/health").json()
     assert body["status"] == "ok"
     assert body["checks"]["database:default"]["ok"] and "ms" in body["checks"]["cache"]
     assert "database:feed" in body["checks"]
 
 
-def test_health_is_503_when_the_database_is_down(client, monkeypatch):
+def test_health_tells_anonymous_callers_only_up_or_down(client, settings):
+    settings.HEALTH_TOKEN = "monitor-token-123"
+    assert client.get("/health").json() == {"status": "ok"}
+    wrong = client.get("/health", headers={"Authorization": "Bearer guess"})
+    assert wrong.json() == {"status": "ok"}
+    monitor = client.get("/health", headers={"Authorization": "Bearer monitor-token-123"})
+    assert set(monitor.json()["checks"]) >= {"database:default", "database:feed", "cache"}
+
+
+def test_health_without_a_token_configured_accepts_no_bearer(client, settings):
+    settings.HEALTH_TOKEN = ""
+    assert "checks" not in client.get("/health", headers={"Authorization": "Bearer "}).json()
+
+
+def test_health_is_503_when_the_database_is_down(client, monkeypatch, settings):
+    settings.HEALTH_TOKEN = "monitor-token-123"
     from backoffice import health
 
     def broken(alias):
@@ -80,7 +95,8 @@ def test_health_is_503_when_the_database_is_down(client, monkeypatch):
         return check
 
     monkeypatch.setattr(health, "_database", broken)
-    response = client.get("/health")
+    assert client.get("/health").json() == {"status": "unavailable"}
+    response = client.get("/health", headers={"Authorization": "Bearer monitor-token-123"})
     assert response.status_code == 503
     assert response.json()["checks"]["database:default"] == {
         "ok": False,

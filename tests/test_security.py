@@ -19,6 +19,7 @@ PRODUCTION = {
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://backoffice.modestwear.example",
     "CLOUDINARY_URL": "cloudinary://key:secret@demo-cloud",
     "REDIS_URL": "redis://red-example:6379",
+    "EMAIL_URL": "smtp+tls://apikey:secret@smtp.example.com:587",
 }
 
 
@@ -48,7 +49,11 @@ def test_check_deploy_is_clean_in_production_mode():
 
 @pytest.mark.parametrize(
     ("missing", "check"),
-    [("CLOUDINARY_URL", "backoffice.W001"), ("REDIS_URL", "backoffice.W002")],
+    [
+        ("CLOUDINARY_URL", "backoffice.W001"),
+        ("REDIS_URL", "backoffice.W002"),
+        ("EMAIL_URL", "backoffice.W003"),
+    ],
 )
 def test_check_deploy_warns_about_state_kept_on_one_instance(missing, check):
     result = deploy_check(**{missing: None})
@@ -193,12 +198,43 @@ def test_logs_are_json_without_personal_data(rf):
     assert "amina" not in json.dumps(entry)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call +44 7700 900123 today", "call [phone] today"),
+        ("call 07700 900123", "call [phone]"),
+        ("call (020) 7946-0018", "call [phone]"),
+        ("+1 415-555-0132", "[phone]"),
+        ("order placed (2026-11-27 09:14)", "order placed (2026-11-27 09:14)"),
+        ("due 27/11/2026 10:42:07", "due 27/11/2026 10:42:07"),
+        ("took 1234.56 ms", "took 1234.56 ms"),
+        ("order #1234567", "order #1234567"),
+    ],
+)
+def test_the_mask_hides_phone_numbers_not_times(text, expected):
+    from backoffice.logs import redact
+
+    assert redact(text) == expected
+
+
 def test_gunicorn_access_logs_carry_no_query_string_or_address():
+    import json
+
+    from backoffice.logs import access_line
+
     namespace = {}
     exec((settings.BASE_DIR / "gunicorn.conf.py").read_text(), namespace)
-    assert "%(U)s" in namespace["access_log_format"]  # the path without its query string
-    assert (
-        "%(h)s" not in namespace["access_log_format"]
-        and "%(q)s" not in namespace["access_log_format"]
-    )
+    assert namespace["logger_class"] == "backoffice.logs.JsonAccessLogger"
+    atoms = {
+        "m": "GET",
+        "U": '/x\n{"forged": 1}\\"',
+        "q": "email=a@b.example",
+        "h": "1.2.3.4",
+        "s": "404",
+        "B": "10",
+        "M": "3",
+    }
+    line = access_line(atoms)
+    assert "\n" not in line and json.loads(line)["path"] == atoms["U"]
+    assert "a@b.example" not in line and "1.2.3.4" not in line
     assert namespace["workers"] == 2  # two workers of at most 150 MB fit the 512 MB plan

@@ -27,6 +27,7 @@ def load_settings(**env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     clean.pop("CLOUDINARY_URL", None)
     clean.pop("REDIS_URL", None)
+    clean.pop("EMAIL_URL", None)
     clean["DJANGO_SETTINGS_MODULE"] = "backoffice.settings.base"
     result = subprocess.run(
         [sys.executable, "-c", SHOW],

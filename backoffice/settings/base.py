@@ -106,6 +106,13 @@ AXES_CLIENT_IP_CALLABLE = "backoffice.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_ENABLE_ADMIN = False  # backoffice/admin.py registers lockouts in unfold's look
+# Every failure is logged, so that an account also locks after failures from many addresses
+# (apps/access/signin.py): ACCOUNT_FAILURE_LIMIT within ACCOUNT_FAILURE_WINDOW.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+ACCOUNT_FAILURE_LIMIT = int(os.environ.get("DJANGO_ACCOUNT_FAILURE_LIMIT", "20"))
+ACCOUNT_FAILURE_WINDOW = timedelta(
+    minutes=int(os.environ.get("DJANGO_ACCOUNT_FAILURE_MINUTES", "60"))
+)
 
 ROOT_URLCONF = "backoffice.urls"
 WSGI_APPLICATION = "backoffice.wsgi.application"
@@ -204,6 +211,28 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# E-mail (staff password resets): SMTP from EMAIL_URL, e.g.
+# smtp+tls://user:password@smtp.example.com:587; the console in development; in production
+# without EMAIL_URL mail is refused and `check --deploy` warns.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "ModestWear <no-reply@modestwear.example>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if EMAIL_URL:
+    from backoffice.email import smtp_settings
+
+    globals().update(smtp_settings(EMAIL_URL))
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "backoffice.email.RefusingBackend"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a reset link works for two hours
+
+# /health's details (database aliases, timings, errors) for staff and for monitors that send
+# "Authorization: Bearer <HEALTH_TOKEN>"; anybody else learns only up or down.
+HEALTH_TOKEN = os.environ.get("HEALTH_TOKEN", "")
+
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Stock at or below this level counts as low for the warehouse views.
@@ -247,6 +276,7 @@ UNFOLD = {
     "SITE_HEADER": "ModestWear back office",
     "SITE_SYMBOL": "checkroom",
     "SHOW_HISTORY": True,
+    "LOGIN": {"form": "apps.access.signin.SignInForm"},
     "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
