@@ -46,7 +46,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path(ADMIN, admin.site.urls),
-    path("", root),
+    path("", root, name="root"),
 ]
 
 if settings.DEBUG:

@@ -17,6 +17,7 @@ fields the form never showed included. :class:`AccessPolicyAdmin` closes those d
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -41,6 +42,16 @@ class ScopedAdmin(admin.ModelAdmin):
             return self.model._default_manager.filter(pk=pk).exists()
         except (ValidationError, ValueError, TypeError):
             return False  # not an id at all: the view answers "not found"
+
+    def any_out_of_scope(self, request, object_ids) -> bool:
+        """Set-based :meth:`out_of_scope` for the ids a bulk action was posted with."""
+        try:
+            wanted = {self.opts.pk.to_python(unquote(str(pk))) for pk in object_ids}
+        except ValidationError:
+            return False  # not ids at all: the action finds nothing
+        visible = set(self.get_queryset(request).filter(pk__in=wanted).values_list("pk", flat=True))
+        hidden = wanted - visible
+        return bool(hidden) and self.model._default_manager.filter(pk__in=hidden).exists()
 
     def check_scope(self, request, object_id) -> None:
         if self.out_of_scope(request, object_id):
@@ -67,6 +78,13 @@ class ScopedAdmin(admin.ModelAdmin):
                 raise PermissionDenied("That action is not available to your role.")
             if "_save" in request.POST and not self.has_change_permission(request):
                 raise PermissionDenied("Your role may read this list but not change it.")
+            selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+            if (
+                action
+                and selected
+                and any(self.out_of_scope(request, pk) for pk in selected[:1000])
+            ):
+                raise PermissionDenied(self.scope_refusal)
         return super().changelist_view(request, extra_context)
 
 
