@@ -18,14 +18,22 @@ from import_export.instance_loaders import ModelInstanceLoader
 from apps.access.policy import system_actor
 from apps.catalog.models import Category, CoverageLevel, ProductVariant
 from apps.catalog.resources import ProductResource, StockUpdateResource, VariantExportResource
+from apps.toolkit.guarded import guarded_write
 from backoffice.importing import CSV, describe_errors, stream_csv
 from bench.common import ensure_products
 
 
 class RowByRowStock(StockUpdateResource):
+    """import-export's default path: one save() per row. Stock is guarded (only the stock
+    service writes it), so the bench opens the guard for this comparison alone."""
+
     class Meta(StockUpdateResource.Meta):
         use_bulk = False
         instance_loader_class = ModelInstanceLoader
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        with guarded_write(ProductVariant, "stock_available"):
+            super().save_instance(instance, is_create, row, **kwargs)
 
 
 class RowByRowProducts(ProductResource):

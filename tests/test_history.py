@@ -4,6 +4,9 @@ import pytest
 from simple_history.models import registered_models
 
 from apps.catalog.models import Category
+from apps.catalog.services import MovePosition, StockReason, category_move, stock_adjust
+from tests.actors import staff as staff_account
+from tests.actors import system
 from tests.factories import CategoryFactory, OrderFactory, UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +33,7 @@ def test_moving_a_category_is_recorded_and_keeps_the_tree_valid():
     clothing = CategoryFactory(name="Clothing")
     modest = CategoryFactory(name="Modest")
     dresses = CategoryFactory(name="Dresses", parent=clothing)
-    dresses.parent = modest
-    dresses.save()
+    category_move(category=dresses, target=modest, position=MovePosition.LAST_CHILD, actor=system())
     assert [h.history_type for h in dresses.history.order_by("history_id")] == ["+", "~"]
     assert dresses.history.first().parent_id == modest.pk
     before = list(Category.objects.values_list("pk", "tree_id", "lft", "rght").order_by("pk"))
@@ -41,14 +43,18 @@ def test_moving_a_category_is_recorded_and_keeps_the_tree_valid():
 
 
 def test_stock_change_records_who_and_why():
-    staff = UserFactory(is_staff=True)
+    staff = staff_account("Warehouse")
     variant = VariantFactory(stock_available=4)
-    variant.stock_available = 9
-    variant._change_reason = "Delivery note 118"
-    variant._history_user = staff
-    variant.save()
+    stock_adjust(
+        variant=variant,
+        quantity=5,
+        reason=StockReason.RECEIVED,
+        note="Delivery note 118",
+        actor=staff,
+    )
     latest = variant.history.first()
-    assert (latest.stock_available, latest.history_change_reason) == (9, "Delivery note 118")
+    assert latest.stock_available == 9
+    assert latest.history_change_reason == "Received: Delivery note 118"
     assert latest.history_user == staff
 
 

@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.toolkit.numbers import parse_id
+
 
 class ScopedAdmin(admin.ModelAdmin):
     """The policy for every model admin; :class:`AccessPolicyAdmin` adds audited history."""
@@ -113,6 +115,7 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
         return super().revert_disabled(request, obj) or not self.has_change_permission(request, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        version_id = _int_or_404(version_id)  # "abc", "²", 99999999999: not found, never a 500
         self.check_scope(request, object_id)
         if request.method == "POST":
             return self.revert(request, object_id, version_id)
@@ -159,7 +162,7 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 def _int_or_404(value) -> int:
-    value = str(value)
-    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+    number = parse_id(value)
+    if number is None:
         raise Http404
-    return int(value)
+    return number

@@ -8,6 +8,7 @@ from simple_history import register
 from simple_history.models import HistoricalRecords
 
 from apps.catalog.media import make_thumbnail
+from apps.toolkit.guarded import TrackedModel
 
 # One expression for the GIN index and for every query that searches products: PostgreSQL uses
 # the index only when the query repeats the indexed expression exactly.
@@ -18,7 +19,7 @@ def product_search_vector() -> SearchVector:
     return SearchVector("name", "description", config=SEARCH_CONFIG)
 
 
-class Category(MPTTModel):
+class Category(MPTTModel, TrackedModel):
     """A node of the category tree (Clothing → Dresses → Evening Dresses).
 
     Deactivating a category is the soft delete: it hides the category, its subtree and their
@@ -32,6 +33,9 @@ class Category(MPTTModel):
     slug = models.SlugField(max_length=50, unique=True)
     is_active = models.BooleanField(default=True)
 
+    # The tree changes only through category_move (apps/catalog/services.py).
+    guarded_fields = ("parent", "lft", "rght", "tree_id", "level")
+
     class Meta:
         db_table = "catalog_category"
         verbose_name_plural = "categories"
@@ -44,7 +48,7 @@ class Category(MPTTModel):
 register(Category)
 
 
-class CoverageLevel(models.Model):
+class CoverageLevel(TrackedModel):
     """How much a garment covers (Full / Moderate / Light): the shop's core differentiator."""
 
     name = models.CharField(max_length=255, unique=True)
@@ -60,7 +64,7 @@ class CoverageLevel(models.Model):
         return self.name
 
 
-class Product(models.Model):
+class Product(TrackedModel):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     # The shop's schema calls this column product_size_id; it points at the coverage level.
     coverage_level = models.ForeignKey(
@@ -97,7 +101,7 @@ class Product(models.Model):
         return self.name
 
 
-class ProductVariant(models.Model):
+class ProductVariant(TrackedModel):
     class Size(models.IntegerChoices):
         XS = 0, "XS"
         S = 1, "S"
@@ -125,6 +129,9 @@ class ProductVariant(models.Model):
     is_active = models.BooleanField("active", default=True)
 
     history = HistoricalRecords()
+
+    # Stock changes only through the stock service (apps/catalog/services.py).
+    guarded_fields = ("stock_available",)
 
     class Meta:
         db_table = "catalog_productvariant"
@@ -154,7 +161,7 @@ class ProductVariant(models.Model):
         return f"{self.sku} ({self.get_size_display()}, {self.color})"
 
 
-class ProductImage(models.Model):
+class ProductImage(TrackedModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="products/", max_length=100)
     thumbnail = models.ImageField(

@@ -106,6 +106,17 @@ class CategoryResource(AuditedResource):
         widget.cache = {c.slug: c for c in Category.objects.all()}
         widget.in_file = {str(slug or "").strip() for slug in dataset["slug"]}
 
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        changed = instance.changed_fields() or []
+        if "parent" in changed:
+            raise ValidationError(
+                {
+                    "parent": f"“{instance.slug}” already exists under another parent; move "
+                    "categories with Move on the category list, not by import"
+                }
+            )
+
     def save_instance(self, instance, is_create, row, **kwargs):
         instance._history_user = self.user
         instance._change_reason = self.batch_name

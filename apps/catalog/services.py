@@ -7,15 +7,22 @@ zero and every change is recorded with who made it and why.
 from collections.abc import Mapping
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 from mptt.exceptions import InvalidMove
 
 from apps.access.policy import require
 from apps.catalog.models import Category, ProductVariant
 from apps.catalog.signals import catalog_bulk_changed
+from apps.toolkit.guarded import guarded_write
+from apps.toolkit.numbers import PG_INT_MAX
 
 
 class StockError(ValueError):
     """A stock change the rules refuse; the message is meant for the member of staff."""
+
+
+class StockConflict(StockError):
+    """The stock moved between the page a person saw and their save."""
 
 
 class StockReason(models.TextChoices):
@@ -95,6 +102,10 @@ def _write_stock(*, deltas=None, levels=None, reason, note, actor, locked=None):
         new_level = levels[pk] if pk in levels else variant.stock_available + deltas[pk]
         if pk in levels and new_level < 0:
             problems.append(f"{variant.sku}: a stock level cannot be negative ({new_level})")
+        elif new_level > PG_INT_MAX:
+            problems.append(
+                f"{variant.sku}: {new_level:,} is more than a stock level can hold ({PG_INT_MAX:,})"
+            )
         elif new_level < 0:
             problems.append(_shortage(variant, new_level))
         elif new_level != variant.stock_available:
@@ -148,6 +159,41 @@ def stock_adjust(
     return variant
 
 
+@transaction.atomic
+def stock_count(*, variant_id: int, level: int, seen: int, actor, note: str = "") -> None:
+    """Set a counted stock level that a person typed over the level ``seen`` on their page.
+
+    Under the row lock the level must still be ``seen``: if a receipt or an order moved it
+    meanwhile, nothing is written and :class:`StockConflict` says what happened, so the person
+    counts again instead of silently undoing somebody else's change.
+    """
+    require(actor, "catalog.change_stock", "change stock levels")
+    variant = _lock_variants([variant_id]).get(variant_id)
+    if variant is None:
+        raise StockError(f"variant #{variant_id} does not exist")
+    if variant.stock_available != seen:
+        raise StockConflict(stock_conflict_message(variant, seen))
+    _write_stock(
+        levels={variant_id: level}, reason=StockReason.COUNT_CORRECTION, note=note, actor=actor
+    )
+
+
+def stock_conflict_message(variant: ProductVariant, seen: int) -> str:
+    """What moved the stock since ``seen``, in the words of the page: "ABY-M-BLK went from
+    73 to 83 while you were editing (Received: DN-9 by warehouse@… at 10:42): enter the
+    count again."""
+    record = variant.history.select_related("history_user").order_by("-history_id").first()
+    what = ""
+    if record is not None:
+        who = record.history_user.email if record.history_user else "the shop"
+        when = timezone.localtime(record.history_date).strftime("%H:%M")
+        what = f" ({record.history_change_reason or 'changed'} by {who} at {when})"
+    return (
+        f"{variant.sku} went from {seen} to {variant.stock_available} while you were "
+        f"editing{what}: enter the count again."
+    )
+
+
 class CategoryMoveError(ValueError):
     pass
 
@@ -172,17 +218,19 @@ def category_move(
             raise CategoryMoveError(
                 f"“{category}” cannot be moved under or next to itself or its own subcategories."
             )
-    try:
-        if target is None:
-            category.move_to(None, "last-child")
-        else:
-            category.move_to(target, str(position))
-    except InvalidMove as error:
-        raise CategoryMoveError(str(error)) from error
-    category.refresh_from_db()
+    # move_to rewrites the tree columns with UPDATEs, then saves the node once: that save
+    # writes the history row, with this reason and actor.
     category._change_reason = f"Moved {MovePosition(position).label} of “{target or 'the top'}”"
     category._history_user = actor
-    category.save()
+    with guarded_write(Category, *Category.guarded_fields):
+        try:
+            if target is None:
+                category.move_to(None, "last-child")
+            else:
+                category.move_to(target, str(position))
+        except InvalidMove as error:
+            raise CategoryMoveError(str(error)) from error
+    category.refresh_from_db()
     return category
 
 

@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import ProductVariant
+from apps.toolkit.guarded import TrackedModel
 
 
 class Wishlist(models.Model):
@@ -75,7 +76,7 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class Order(models.Model):
+class Order(TrackedModel):
     Status = OrderStatus
 
     # PROTECT: deleting a customer must never erase their orders (financial records).
@@ -90,6 +91,10 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     history = HistoricalRecords()
+
+    # The status moves only through the order lifecycle (apps/orders/services.py); a trigger
+    # refuses any move ALLOWED_TRANSITIONS does not list, whoever writes the row.
+    guarded_fields = ("status",)
 
     class Meta:
         db_table = "orders_order"
@@ -111,7 +116,7 @@ class Order(models.Model):
         return f"Order #{self.pk}"
 
 
-class OrderItem(models.Model):
+class OrderItem(TrackedModel):
     """A line of an order, with the price the customer actually paid."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")

@@ -17,6 +17,7 @@ from apps.access.policy import describe, require
 from apps.catalog.models import ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_move_for_order
 from apps.orders.models import CartItem, Order, OrderItem, OrderStatus
+from apps.toolkit.guarded import guarded_write
 
 Status = OrderStatus
 
@@ -165,7 +166,8 @@ def order_change_status(*, order_id: int, to: str, actor, reason: str = "") -> O
     order.status = to
     order._history_user = actor
     order._change_reason = reason.strip() or f"Marked {to.label.lower()}"
-    order.save(update_fields=["status"])
+    with guarded_write(Order, "status"):
+        order.save(update_fields=["status"])
     return order
 
 

@@ -4,9 +4,10 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import Product
+from apps.toolkit.guarded import TrackedModel
 
 
-class Outfit(models.Model):
+class Outfit(TrackedModel):
     """A combination of products put together by a customer, shared when public."""
 
     user = models.ForeignKey(
@@ -28,7 +29,7 @@ class Outfit(models.Model):
         return self.name
 
 
-class OutfitItem(models.Model):
+class OutfitItem(TrackedModel):
     outfit = models.ForeignKey(Outfit, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="outfit_items")
     position = models.IntegerField(default=0)

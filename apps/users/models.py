@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from apps.toolkit.guarded import TrackedModel
+
 USERNAME_MAX_LENGTH = 70
 
 
@@ -38,7 +40,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, TrackedModel):
     """A customer or a staff member; the e-mail address is the login."""
 
     email = models.EmailField("e-mail address", max_length=254, unique=True)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ninja",
     "corsheaders",
     "axes",
+    "apps.toolkit",
     "apps.access",
     "apps.users",
     "apps.catalog",

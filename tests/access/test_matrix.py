@@ -91,6 +91,7 @@ MODELS = {
         "change": {S, P},
         "delete": NOBODY,  # financial records: cancel instead
         "revert": NOBODY,  # status changes only through its actions
+        "save": NOBODY,  # nor by saving its page
         "export": {S, P},
     },
     "orders.cartitem": {"view": {S, P}, "add": NOBODY, "change": NOBODY, "delete": NOBODY},
@@ -132,7 +133,7 @@ MODELS = {
 MODEL_DOORS = {
     "changelist": ("view", "delete"),  # the POST runs the bulk "delete selected" action
     "add": ("add", "add"),
-    "change": ("view", "change"),
+    "change": ("view", "save"),  # "save" is "change" unless the page is never saved
     "delete": ("delete", "delete"),
     "history": ("view", "view"),
     "simple_history": ("view", "revert"),
@@ -352,6 +353,8 @@ def expectation(door):
     label, suffix = door_of(name)
     rights = MODELS[f"{label}[staff]" if staff_variant else label]
     get_op, post_op = MODEL_DOORS[suffix]
+    if post_op == "save":
+        return rights[get_op], rights.get("save", rights["change"])
     return rights[get_op], rights[post_op]
 
 

@@ -264,3 +264,14 @@ def test_the_command_checks_the_role(catalog, tmp_path, staff_user):
     with pytest.raises(CommandError, match="may not import stock"):
         call_command("import_catalog", "stock", str(file), "--user", merch.email)
     assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+
+
+def test_an_import_never_moves_an_existing_category():
+    from apps.catalog.models import Category
+
+    outer = CategoryFactory(slug="outerwear", name="Outerwear")
+    coats = CategoryFactory(slug="coats", name="Coats", parent=outer)
+    CategoryFactory(slug="sale", name="Sale")
+    result, errors = run(CategoryResource, "name,slug,parent\nCoats,coats,sale\n")
+    assert any("column parent" in e and "move categories with Move" in e for e in errors), errors
+    assert Category.objects.get(pk=coats.pk).parent_id == outer.pk

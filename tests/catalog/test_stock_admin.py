@@ -120,3 +120,114 @@ def test_only_the_warehouse_adjusts_stock(client_as, role):
     response = client_as(role).post(url, {"reason": "received", "quantity": 5})
     assert response.status_code in (302, 403)
     assert ProductVariant.objects.get(pk=variant.pk).stock_available == 3
+
+
+# Stale pages: what a person typed is checked against what they saw -------------------------
+
+
+def _list_post(variant, typed, seen, **extra):
+    return {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(variant.pk),
+        "form-0-stock_available": str(typed),
+        "form-0-stock_available__seen": str(seen),
+        "form-0-is_active": "on",
+        "_save": "Save",
+        **extra,
+    }
+
+
+def test_a_stale_list_edit_is_refused_and_the_receipt_kept(client_as):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    variant = VariantFactory(sku="EVENI-002-M-BLK", stock_available=73)
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_changelist")
+    page = client.get(url).content.decode()
+    assert 'name="form-0-stock_available__seen" value="73"' in page
+    # Tab B: another member of staff receives 10.
+    stock_adjust(
+        variant=variant,
+        quantity=10,
+        reason=StockReason.RECEIVED,
+        note="DN-9",
+        actor=staff("Warehouse", email="receiver@modestwear.example"),
+    )
+    # Tab A, still showing 73, types 72.
+    response = client.post(url, _list_post(variant, 72, 73), follow=True)
+    html = response.content.decode()
+    assert "EVENI-002-M-BLK went from 73 to 83 while you were editing" in html
+    assert "Received: DN-9 by receiver@modestwear.example" in html
+    assert "changed successfully" not in html
+    variant.refresh_from_db()
+    assert variant.stock_available == 83
+
+
+def test_a_fresh_list_edit_counts_through_the_service(client_as):
+    variant = VariantFactory(stock_available=73)
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_changelist")
+    client.post(url, _list_post(variant, 70, 73))
+    variant.refresh_from_db()
+    assert variant.stock_available == 70
+    latest = variant.history.first()
+    assert latest.history_change_reason == "Count correction: typed in the admin"
+    assert variant.history.count() == 2  # one row for the count, none for an empty save
+
+
+def test_an_untouched_stale_level_is_not_written_back(client_as):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    variant = VariantFactory(stock_available=73, is_active=True)
+    client = client_as("warehouse")
+    stock_adjust(
+        variant=variant, quantity=10, reason=StockReason.RECEIVED, actor=staff("Warehouse")
+    )
+    # The page showed 73 and the person only untick "active".
+    data = _list_post(variant, 73, 73)
+    del data["form-0-is_active"]
+    client.post(reverse("admin:catalog_productvariant_changelist"), data)
+    variant.refresh_from_db()
+    assert (variant.stock_available, variant.is_active) == (83, False)
+
+
+@pytest.mark.parametrize("typed", ["2147483648", "99999999999999999999", "-1", "1e3", "7\x00"])
+def test_out_of_range_or_foreign_digits_are_a_form_error(client_as, typed):
+    variant = VariantFactory(stock_available=5)
+    client = client_as("warehouse")
+    response = client.post(
+        reverse("admin:catalog_productvariant_changelist"), _list_post(variant, typed, 5)
+    )
+    assert response.status_code == 200  # the list again, with the error on the row
+    variant.refresh_from_db()
+    assert variant.stock_available == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_service_refuses_a_count_when_the_level_moved_under_the_lock(staff_user):
+    """Two real connections: the count holds its expectation, a receipt commits first."""
+    import threading
+
+    from django.db import connections
+
+    from apps.catalog.services import StockConflict, StockReason, stock_adjust, stock_count
+
+    variant = VariantFactory(stock_available=73)
+    clerk = staff_user("warehouse")
+
+    def receive():
+        try:
+            stock_adjust(variant=variant, quantity=10, reason=StockReason.RECEIVED, actor=clerk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=receive)
+    thread.start()
+    thread.join()
+    with pytest.raises(StockConflict, match="went from 73 to 83"):
+        stock_count(variant_id=variant.pk, level=72, seen=73, actor=clerk)
+    variant.refresh_from_db()
+    assert variant.stock_available == 83

@@ -208,3 +208,17 @@ def test_order_page_queries_stay_flat(client_as, lines):
     with CaptureQueriesContext(connection) as queries:
         client.get(change_url(order))
     assert len(queries) <= 13
+
+
+def test_the_order_page_has_no_save_and_refuses_to_be_saved(client_as):
+    order = OrderFactory(status="paid", address="1 Old Road")
+    client = client_as("support")
+    url = reverse("admin:orders_order_change", args=[order.pk])
+    html = client.get(url).content.decode()
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+    # A stale page posted back (another agent moved the order meanwhile) changes nothing.
+    refused = client.post(url, {"status": "pending", "address": "2 New Road", "_save": "1"})
+    assert refused.status_code == 403
+    assert "An order is never saved from its page" in refused.content.decode()
+    order.refresh_from_db()
+    assert (order.status, order.address) == ("paid", "1 Old Road")

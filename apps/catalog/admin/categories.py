@@ -72,6 +72,12 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return CategoryChangeList
 
+    def get_readonly_fields(self, request, obj=None):
+        # A category's place in the tree changes through "Move" (the category service), which
+        # keeps the tree valid and records the move; the form sets it only for a new one.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "parent"] if obj is not None else readonly
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
             return TreeNodeChoiceField(

@@ -4,6 +4,7 @@ from unfold.contrib.filters.admin import DropdownFilter
 
 from apps.catalog.models import Category
 from apps.catalog.selectors import subtree_filter
+from apps.toolkit.numbers import parse_id
 
 
 class CategorySubtreeFilter(DropdownFilter):
@@ -21,7 +22,10 @@ class CategorySubtreeFilter(DropdownFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        category = Category.objects.filter(pk=self.value()).first()
+        category_id = parse_id(self.value())
+        if category_id is None:  # not a category id at all ("abc", "%00"): nothing matches
+            return queryset.none()
+        category = Category.objects.filter(pk=category_id).first()
         if category is None:
             return queryset.none()
         return queryset.filter(subtree_filter(category, self.field_prefix))

@@ -9,6 +9,7 @@ from django.forms import modelformset_factory
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter
 from unfold.decorators import action, display
@@ -26,7 +27,14 @@ from apps.catalog.resources import (
     VariantExportResource,
     VariantResource,
 )
-from apps.catalog.services import StockError, StockReason, stock_adjust, stock_apply
+from apps.catalog.services import (
+    StockError,
+    StockReason,
+    stock_adjust,
+    stock_conflict_message,
+    stock_count,
+)
+from apps.toolkit.numbers import PG_INT_MAX, parse_int
 from backoffice.admin_utils import (
     EstimatedCountPaginator,
     render_action_form,
@@ -41,9 +49,58 @@ ADJUSTMENTS = [
 DETAIL_FIELDS = ["product", "sku", "size", "color", "coverage"]
 
 
+# PostgreSQL's integer: a typed level beyond it is a form error, not a database error.
+STOCK_MAX = PG_INT_MAX
+
+
+class SeenValueInput(UnfoldAdminIntegerFieldWidget):
+    """The stock input, with the level the page showed alongside it (``<name>__seen``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        shown = "" if value is None else value
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<input type="hidden" name="{}__seen" value="{}">', name, shown
+        )
+
+
+class VariantForm(forms.ModelForm):
+    """A variant's form, in the list and on its page: a typed stock level is a count, checked
+    against the level the page showed (optimistic concurrency) and applied by the stock
+    service; left as shown, it is not written at all."""
+
+    counted: tuple[int, int] | None = None  # (level typed, level seen) to apply
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "stock_available" not in self.fields
+            or "stock_available" not in cleaned
+            or self.instance._state.adding  # a new variant starts with the level typed
+        ):
+            return cleaned
+        typed = cleaned["stock_available"]
+        current = self.instance.stock_available
+        seen = _seen(self.data.get(self.add_prefix("stock_available") + "__seen"), current)
+        cleaned["stock_available"] = current  # the model never writes stock itself
+        if typed == seen:
+            return cleaned
+        if current != seen:
+            self.add_error("stock_available", stock_conflict_message(self.instance, seen))
+        else:
+            self.counted = (typed, seen)
+        return cleaned
+
+
+def _seen(value, default: int) -> int:
+    seen = parse_int(value)
+    return default if seen is None else seen
+
+
 class StockAdjustmentForm(forms.Form):
     reason = forms.ChoiceField(choices=ADJUSTMENTS, widget=UnfoldAdminSelectWidget)
-    quantity = forms.IntegerField(min_value=0, widget=UnfoldAdminIntegerFieldWidget)
+    quantity = forms.IntegerField(
+        min_value=0, max_value=PG_INT_MAX, widget=UnfoldAdminIntegerFieldWidget
+    )
     note = forms.CharField(
         max_length=200,
         required=False,
@@ -65,6 +122,7 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
     search_fields = ["sku"]  # an exact, index-backed lookup: see get_search_results
     search_help_text = "The exact SKU (upper or lower case)."
     raw_id_fields = ["product"]
+    form = VariantForm
     fields = [*DETAIL_FIELDS, "stock_available", "is_active"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -142,6 +200,34 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
             self.search_help_text,
         )
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "stock_available":
+            kwargs["widget"] = SeenValueInput
+            kwargs["min_value"] = 0
+            kwargs["max_value"] = STOCK_MAX
+            kwargs["error_messages"] = {
+                "min_value": "Stock cannot go below zero.",
+                "max_value": f"Stock can be at most {STOCK_MAX:,} (enter 0 to {STOCK_MAX:,}).",
+            }
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=VariantForm, **kwargs)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except StockError as error:  # e.g. moved between the form's check and the row lock
+            messages.error(request, f"Nothing was saved. {error}")
+            return redirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StockError as error:
+            messages.error(request, f"Nothing was saved. {error}")
+            return redirect(request.get_full_path())
+
     def get_changelist_formset(self, request, **kwargs):
         # Django's version passes the class-level list_editable; this one passes the role's.
         return modelformset_factory(
@@ -154,17 +240,18 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
         )
 
     def save_model(self, request, obj, form, change):
-        """Stock typed into a form is a count correction, applied by the stock service."""
-        new_level = obj.stock_available
-        if change and "stock_available" in form.changed_data:
-            obj.stock_available = form.initial["stock_available"]
+        """Stock typed into a form is a count, applied by the stock service if the level is
+        still the one the page showed (else StockConflict, and nothing of the row is saved)."""
         super().save_model(request, obj, form, change)
-        if change and "stock_available" in form.changed_data:
-            stock_apply(
-                levels={obj.pk: new_level},
-                reason=StockReason.COUNT_CORRECTION,
-                note="typed in the admin",
+        counted = getattr(form, "counted", None)
+        if change and counted:
+            level, seen = counted
+            stock_count(
+                variant_id=obj.pk,
+                level=level,
+                seen=seen,
                 actor=request.user,
+                note="typed in the admin",
             )
             obj.refresh_from_db(fields=["stock_available"])
 

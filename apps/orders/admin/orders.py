@@ -27,6 +27,7 @@ from apps.orders.services import (
     order_change_status,
     order_place,
 )
+from apps.toolkit.numbers import parse_id
 from apps.users.models import User
 from backoffice.admin_utils import (
     EstimatedCountPaginator,
@@ -228,8 +229,9 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
         term = search_term.strip().lstrip("#")
         if not term:
             return queryset, False
-        if term.isdigit():
-            return queryset.filter(pk=int(term)), False
+        if term.isdigit():  # an order number, in ASCII digits and in range, or nothing
+            number = parse_id(term)
+            return (queryset.filter(pk=number) if number else queryset.none()), False
         if "@" in term:
             return queryset.filter(user__email__iexact=term), False
         skus = ProductVariant.objects.filter(sku__in={term, term.upper()})
@@ -237,6 +239,24 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True  # an order changes only through its status actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page reads; its buttons (status actions) write, through the order service. A
+        # generic Save would post the whole order back, status included.
+        if request.method == "POST":
+            raise PermissionDenied(
+                "An order is never saved from its page: its status changes with the buttons "
+                "(Mark paid, Mark shipped, Mark delivered, Cancel order)."
+            )
+        context = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_save_as_new": False,
+            "show_delete_link": False,
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, context)
 
     def has_delete_permission(self, request, obj=None):
         return False  # orders are financial records; cancel instead
