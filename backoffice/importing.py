@@ -12,12 +12,18 @@ import uuid
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from import_export import resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
+from import_export.tmp_storages import CacheStorage
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
@@ -132,7 +138,6 @@ class AuditedResource(resources.ModelResource):
         use_bulk = True
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = False
         instance_loader_class = CachedInstanceLoader
 
     def __init__(self, *, user=None, batch_name=None, **kwargs):
@@ -228,6 +233,23 @@ class AuditedResource(resources.ModelResource):
                 values.append(getattr(value, "pk", value))
         return values
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's own validation, as the admin's forms run it (lengths, validators,
+        choices), on every row; problems are reported under the file's column names.
+
+        Foreign keys were resolved by their widgets (one query per file, not per row) and
+        uniqueness is the import key's, so neither is checked again row by row.
+        """
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors) | {f.name for f in instance._meta.concrete_fields if f.is_relation}
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            columns = {f.attribute: f.column_name for f in self.fields.values() if f.attribute}
+            raise ValidationError({columns.get(key, key): value for key, value in errors.items()})
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # import-export compares against a deep copy made for the diff; this comparison
         # works without the diff, so unchanged rows are skipped on the fast path too.
@@ -315,12 +337,16 @@ def describe_errors(result) -> list[str]:
     """Every problem of an import result, as 'Row N, column C: reason' lines."""
     lines = [f"File: {error.error}" for error in result.base_errors]
     for row in result.invalid_rows:
-        for field, messages in row.field_specific_errors.items():
-            lines += [f"Row {row.number}, column {field}: {message}" for message in messages]
+        for field, problems in row.field_specific_errors.items():
+            lines += [f"Row {row.number}, column {field}: {message}" for message in problems]
         lines += [f"Row {row.number}: {message}" for message in row.non_field_specific_errors]
     for number, errors in result.row_errors():
         lines += [f"Row {number}: {error.error}" for error in errors]
     return lines
+
+
+# How long a confirmed upload is remembered, to answer a repeated confirmation.
+CONFIRMED_FOR = 24 * 60 * 60
 
 
 class SizeLimitedImportForm(ImportForm):
@@ -356,6 +382,81 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
 
     def has_import_permission(self, request):
         return bool(self.get_import_resource_classes(request))
+
+    # Confirmation: idempotent, and never a success that did not happen ----------------------
+
+    def process_import(self, request, **kwargs):
+        """Confirm a previewed import once. The pending upload lives in the shared cache
+        (IMPORT_EXPORT_TMP_STORAGE_CLASS), so any instance can confirm it; a second
+        confirmation (a double click, a browser retry) is told what the first one did."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        key = f"import-confirmed:{request.POST.get('import_file_name', '')}"
+        if request.method == "POST" and not cache.add(key, {"summary": None}, CONFIRMED_FOR):
+            done = cache.get(key) or {}
+            summary = done.get("summary") or "it is still running"
+            messages.info(
+                request,
+                format_html(
+                    "This file was already confirmed: {} Nothing was imported twice. "
+                    '<a href="{}">See the list</a>.',
+                    summary,
+                    self._changelist_url(),
+                ),
+            )
+            return redirect(self._changelist_url())
+        tmp_name = request.POST.get("import_file_name", "")
+        if request.method == "POST" and cache.get(CacheStorage.CACHE_PREFIX + tmp_name) is None:
+            cache.delete(key)
+            messages.error(
+                request,
+                "That upload is no longer available (it expires after a day, or was never "
+                "made): upload the file again.",
+            )
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        request._import_confirmation_key = key
+        try:
+            return super().process_import(request, **kwargs)
+        except Exception:
+            cache.delete(key)
+            raise
+
+    def process_result(self, result, request):
+        key = getattr(request, "_import_confirmation_key", None)
+        problems = describe_errors(result)
+        if problems:
+            if key:
+                cache.delete(key)  # nothing was written: a fresh upload may be confirmed
+            shown = " · ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
+            messages.error(
+                request,
+                "Nothing was imported: the file no longer passes the checks it passed in the "
+                f"preview (the shop's data changed meanwhile). {shown}",
+            )
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        totals = result.totals
+        written = totals["new"] + totals["update"] + totals["delete"]
+        summary = (
+            f"{totals['new']} new, {totals['update']} updated, {totals['skip']} unchanged "
+            f"{self.opts.verbose_name_plural}."
+        )
+        if key:
+            cache.set(key, {"summary": summary}, CONFIRMED_FOR)
+        if not written:
+            messages.warning(request, f"Nothing was imported: every row already matched. {summary}")
+            return redirect(self._changelist_url())
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(
+            request,
+            f"Import finished: {totals['new']} new, {totals['update']} updated, "
+            f"{totals['skip']} unchanged {self.opts.verbose_name_plural}.",
+        )
+
+    def _changelist_url(self):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportFileError):

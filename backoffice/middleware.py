@@ -1,6 +1,8 @@
 """Middleware the whole site needs: the liveness probe, a Content-Security-Policy per kind of
 page."""
 
+from django.http import HttpResponseBadRequest, JsonResponse
+
 from backoffice.health import healthz
 
 # The admin runs unfold: Alpine.js (which evaluates its attribute expressions, hence
@@ -59,3 +61,29 @@ class HealthzMiddleware:
         if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
             return healthz(request)
         return self.get_response(request)
+
+
+class RejectNulMiddleware:
+    """A query parameter holding a NUL character is a 400, before any view runs.
+
+    PostgreSQL can neither store nor compare text with NUL in it, so such a value reaching a
+    filter or a search would be a 500; no person types one.
+    """
+
+    message = "A request parameter contains a NUL character, which is never valid here."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or "\x00" in value for key, value in _pairs(request.GET)):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.message}, status=400)
+            return HttpResponseBadRequest(self.message, content_type="text/plain")
+        return self.get_response(request)
+
+
+def _pairs(querydict):
+    for key, values in querydict.lists():
+        for value in values:
+            yield key, value

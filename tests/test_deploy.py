@@ -95,6 +95,8 @@ def realistic_environment(tmp_path: Path, database: str, redis_port: int) -> dic
         "DJANGO_LOG_LEVEL": "WARNING",
         "IMPORT_MAX_BYTES": "10485760",
         "IMPORT_MAX_ROWS": "200000",
+        "IMAGE_MAX_BYTES": "10485760",
+        "IMAGE_MAX_PIXELS": "24000000",
         "STOREFRONT_ORIGINS": "https://www.modestwear.example,https://modestwear.example",
         "DATABASE_REPLICA_URL": database,
         "FEED_STATEMENT_TIMEOUT_MS": "3000",

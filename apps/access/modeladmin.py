@@ -18,6 +18,7 @@ fields the form never showed included. :class:`AccessPolicyAdmin` closes those d
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -26,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.toolkit.numbers import parse_id
+from apps.toolkit.numbers import PG_INT_MAX, parse_id
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -34,6 +35,29 @@ class ScopedAdmin(admin.ModelAdmin):
 
     #: Said when an object exists but is outside this person's scope.
     scope_refusal = "This record is outside what your role may see."
+    #: A foreign key to an account, shown as its e-mail (no link, no lookup) to people who
+    #: may not open accounts: a link they cannot follow would only lead to a refusal.
+    account_field: str | None = None
+
+    def shows_account_as_text(self, request) -> bool:
+        return bool(self.account_field) and not request.user.has_perm("users.view_user")
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if self.shows_account_as_text(request):
+            fields = ["account_email" if f == self.account_field else f for f in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.shows_account_as_text(request):
+            readonly = [f for f in readonly if f != self.account_field] + ["account_email"]
+        return readonly
+
+    @admin.display(description="Customer")
+    def account_email(self, obj):
+        account = getattr(obj, self.account_field)
+        return account.email if account else "—"
 
     def out_of_scope(self, request, object_id) -> bool:
         """True when the object exists but this person's queryset leaves it out."""
@@ -67,7 +91,35 @@ class ScopedAdmin(admin.ModelAdmin):
             self.check_scope(request, object_id)
         return obj
 
+    def object_id_or_404(self, object_id):
+        """The object id of a URL, checked against the primary key's type: "not found" for
+        "abc", "1.5" or an id past PostgreSQL's integer, never a 500."""
+        try:
+            value = self.opts.pk.to_python(unquote(str(object_id)))
+            self.opts.pk.run_validators(value)
+            if isinstance(value, int) and not 0 < value <= PG_INT_MAX:
+                raise ValidationError("out of range")
+        except (ValidationError, ValueError, TypeError):
+            raise Http404 from None
+        return str(object_id)
+
+    def get_changelist_instance(self, request):
+        # A filter value its field cannot hold ("garbage" for an IP address, "abc" for a
+        # date) is Django's "invalid lookup" (the list again, with ?e=1), never a 500.
+        try:
+            return self.build_changelist(request)
+        except (ValueError, TypeError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def build_changelist(self, request):
+        return super().get_changelist_instance(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL cannot compare text with NUL characters; nobody types them.
+        return super().get_search_results(request, queryset, search_term.replace("\x00", ""))
+
     def history_view(self, request, object_id, extra_context=None):
+        object_id = self.object_id_or_404(object_id)
         self.check_scope(request, object_id)
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied("Your role may not read this history.")
@@ -116,6 +168,9 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         version_id = _int_or_404(version_id)  # "abc", "²", 99999999999: not found, never a 500
+        object_id = self.object_id_or_404(object_id)
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied("Your role may not read this history.")
         self.check_scope(request, object_id)
         if request.method == "POST":
             return self.revert(request, object_id, version_id)

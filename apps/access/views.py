@@ -68,6 +68,18 @@ def permission_denied(request, exception=None):
     return HttpResponseForbidden("Forbidden.", content_type="text/plain")
 
 
+def csrf_failure(request, reason=""):
+    if _is_admin_page(request):
+        return _render(
+            request,
+            status=403,
+            title="Please try again",
+            reason="This form has expired or was opened in another window or session, so it "
+            "was not sent. Nothing was saved: go back, reload the page and send it again.",
+        )
+    return HttpResponseForbidden("CSRF verification failed.", content_type="text/plain")
+
+
 def page_not_found(request, exception=None):
     if _is_admin_page(request):
         return _render(

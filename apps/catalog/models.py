@@ -7,7 +7,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
-from apps.catalog.media import make_thumbnail
+from apps.catalog.media import make_thumbnail, validate_image_upload
 from apps.toolkit.guarded import TrackedModel
 
 # One expression for the GIN index and for every query that searches products: PostgreSQL uses
@@ -163,7 +163,9 @@ class ProductVariant(TrackedModel):
 
 class ProductImage(TrackedModel):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/", max_length=100)
+    image = models.ImageField(
+        upload_to="products/", max_length=100, validators=[validate_image_upload]
+    )
     thumbnail = models.ImageField(
         upload_to="products/thumbnails/",
         max_length=100,

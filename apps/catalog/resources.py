@@ -99,7 +99,6 @@ class CategoryResource(AuditedResource):
         use_bulk = False
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = False
 
     def prime_lookups(self, dataset):
         widget = self.fields["parent"].widget
@@ -173,23 +172,12 @@ class ProductResource(AuditedResource):
         batch_size = 2000
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = False
 
     def prime_lookups(self, dataset):
         self.fields["category"].widget.prime(dataset["category"])
         self.fields["coverage_level"].widget.cache = {
             level.name: level for level in CoverageLevel.objects.all()
         }
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        errors = {}
-        if len(instance.slug) > 50:
-            errors["slug"] = f"slug “{instance.slug[:20]}…” is longer than 50 characters"
-        if len(instance.name) > 255:
-            errors["name"] = "name is longer than 255 characters"
-        if errors:
-            raise ValidationError(errors)
 
     def get_queryset(self):
         return Product.objects.select_related("category", "coverage_level")
@@ -229,7 +217,6 @@ class VariantResource(AuditedResource):
         batch_size = 2000
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = False
 
     def prime_lookups(self, dataset):
         self.fields["product"].widget.prime(dataset["product"])
@@ -274,7 +261,6 @@ class StockUpdateResource(AuditedResource):
         use_bulk = True
         skip_unchanged = True
         report_skipped = True
-        clean_model_instances = False
 
     def get_or_init_instance(self, instance_loader, row):
         instance = self.get_instance(instance_loader, row)

@@ -83,22 +83,11 @@ class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "user__email"]
     raw_id_fields = ["user"]
+    account_field = "user"
     fields = ["name", "description", "user", "is_public"]
     inlines = [OutfitItemInline]
     actions = ["make_public", "make_private"]
     list_per_page = 50
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if request.user.has_perm("users.view_user"):
-            return fields
-        # Without access to customer accounts the owner is shown as text, not as a lookup
-        # and a link that would only lead to a refusal.
-        return ["owner" if field == "user" else field for field in fields]
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        return readonly if request.user.has_perm("users.view_user") else [*readonly, "owner"]
 
     def get_queryset(self, request):
         thumbs = (

@@ -14,6 +14,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from apps.access.modeladmin import AccessPolicyAdmin, ScopedAdmin
 from apps.access.policy import ACCESS_FIELDS
 from apps.orders.models import Order, OrderStatus
+from apps.toolkit.numbers import parse_id
 from apps.users.services import user_deactivate
 from backoffice.admin_utils import EstimatedCountPaginator
 
@@ -49,7 +50,9 @@ def _order_aggregate(expression, output_field, **filters):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
-    access_fields = ACCESS_FIELDS
+    # Support may (de)activate customers on their form, so a revert may too; staff accounts,
+    # whose activity is access, are out of support's scope altogether.
+    access_fields = ACCESS_FIELDS - {"is_active"}
     scope_refusal = (
         "Staff accounts are managed by superusers; support works with customer accounts only."
     )
@@ -120,6 +123,16 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
     def has_add_permission(self, request):
         return request.user.is_superuser
 
+    def out_of_scope(self, request, object_id) -> bool:
+        if super().out_of_scope(request, object_id) or request.user.is_superuser:
+            return super().out_of_scope(request, object_id)
+        # A deleted staff account's history is still a staff account's.
+        pk = parse_id(object_id)
+        return pk is not None and (
+            not User.objects.filter(pk=pk).exists()
+            and User.history.filter(id=pk).filter(Q(is_staff=True) | Q(is_superuser=True)).exists()
+        )
+
     def user_change_password(self, request, id, form_url=""):
         if not request.user.is_superuser:
             raise PermissionDenied("Only superusers set passwords.")
@@ -139,6 +152,11 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, object_id)
+        # The permission first: the refusal below names the customer's orders.
+        if not self.has_delete_permission(request, user):
+            raise PermissionDenied("Your role may not delete accounts.")
+        if user is not None and user.pk == request.user.pk:
+            raise PermissionDenied("You cannot delete your own account; ask another superuser.")
         count = Order.objects.filter(user=user).count() if user is not None else 0
         if count:
             messages.error(

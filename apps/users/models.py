@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from apps.catalog.media import validate_image_upload
 from apps.toolkit.guarded import TrackedModel
 
 USERNAME_MAX_LENGTH = 70
@@ -52,7 +53,12 @@ class User(AbstractBaseUser, PermissionsMixin, TrackedModel):
     )
     first_name = models.CharField(max_length=128, blank=True)
     last_name = models.CharField(max_length=70, blank=True)
-    profile_picture = models.ImageField(upload_to="profile_pictures/", max_length=100, blank=True)
+    profile_picture = models.ImageField(
+        upload_to="profile_pictures/",
+        max_length=100,
+        blank=True,
+        validators=[validate_image_upload],
+    )
     phone_number = models.CharField(max_length=15, blank=True)
     is_verified = models.BooleanField(
         default=False, help_text="The customer confirmed the e-mail address."

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "backoffice.middleware.HealthzMiddleware",
+    "backoffice.middleware.RejectNulMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "backoffice.middleware.ContentSecurityPolicyMiddleware",
@@ -116,6 +117,9 @@ ACCOUNT_FAILURE_WINDOW = timedelta(
 )
 
 ROOT_URLCONF = "backoffice.urls"
+# A failed CSRF check (an expired session, a form from another window) explained in the
+# admin's layout, like every other refusal.
+CSRF_FAILURE_VIEW = "apps.access.views.csrf_failure"
 WSGI_APPLICATION = "backoffice.wsgi.application"
 ASGI_APPLICATION = "backoffice.asgi.application"
 
@@ -204,6 +208,12 @@ if CLOUDINARY_URL:
     # it comes first, reads STATICFILES_STORAGE, a setting Django 5.1 removed. Media-only use
     # needs no particular order; the app is here for its `deleteorphanedmedia` command.
     INSTALLED_APPS.append("cloudinary_storage")
+
+# Uploaded images: refused above these (bytes; width × height), with a message naming them.
+IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", 10 * 1024 * 1024))
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 24_000_000))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # form fields; files are bounded above
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bigger uploads spool to a temporary file
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {

@@ -200,3 +200,61 @@ def test_the_export_reads_the_table_through_a_server_side_cursor(variants):
         text = "".join(chunks)
     assert any(q["sql"].startswith("DECLARE") for q in queries)  # fetched in chunks
     assert len(text.strip().splitlines()) == 1 + 33
+
+
+# Confirmation: once, and never a success that did not happen ------------------------------
+
+
+def test_confirming_twice_imports_once_and_says_so(client_as, variants):
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,delta\nMXD-S,+3\n")
+    confirm = preview.context["confirm_form"].initial
+    first = client.post(STOCK_CONFIRM, confirm, follow=True)
+    assert "Import finished: 0 new, 1 updated" in first.content.decode()
+    again = client.post(STOCK_CONFIRM, confirm, follow=True)  # a double click, a retry
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert "This file was already confirmed: 0 new, 1 updated" in html
+    assert "Nothing was imported twice" in html
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 8  # +3 once
+
+
+def test_a_confirmation_after_the_stock_moved_writes_nothing_and_says_why(client_as, variants):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,delta\nMXD-M,-2\n")  # 2 in stock: fine now
+    variant = ProductVariant.objects.get(sku="MXD-M")
+    # An order (or a colleague) takes one before the confirmation.
+    stock_adjust(variant=variant, quantity=1, reason=StockReason.DAMAGED, actor=staff("Warehouse"))
+    done = client.post(STOCK_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    html = done.content.decode()
+    assert "Nothing was imported" in html and "Import finished" not in html
+    assert "MXD-M" in html
+    assert ProductVariant.objects.get(sku="MXD-M").stock_available == 1
+
+
+def test_a_confirmation_that_changes_nothing_is_not_a_success(client_as, variants):
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,5\n")  # already 5
+    done = client.post(STOCK_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    html = done.content.decode()
+    assert "Nothing was imported: every row already matched" in html
+    assert "Import finished" not in html
+
+
+def test_a_confirmation_of_an_unknown_upload_is_a_message_not_a_500(client_as, variants):
+    client = client_as("warehouse")
+    response = client.post(
+        STOCK_CONFIRM,
+        {
+            "format": "0",
+            "resource": "0",
+            "import_file_name": "made-up",
+            "original_file_name": "x.csv",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "That upload is no longer available" in response.content.decode()

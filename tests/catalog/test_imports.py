@@ -145,6 +145,10 @@ def test_an_unchanged_row_is_reported_and_not_written(catalog):
         ("a,A,dresses,,-1,,", "Row 2, column base_price: “-1” is not a price of zero or more"),
         ("a,,dresses,,10,,", "Row 2, column name: column “name” is empty; it is required"),
         ("a,A,dresses,,10,,maybe", "Row 2, column is_featured: “maybe” is not yes/no"),
+        # The model's own validation, as the product form runs it:
+        ("Bad Slug!/x,A,dresses,,10,,", "Row 2, column slug: Enter a valid “slug”"),
+        ("a" * 51 + ",A,dresses,,10,,", "Row 2, column slug: Ensure this value has at most 50"),
+        ("a," + "N" * 256 + ",dresses,,10,,", "Row 2, column name: Ensure this value has at most"),
     ],
 )
 def test_bad_product_rows_are_named_and_nothing_is_written(catalog, row, expected):
@@ -275,3 +279,29 @@ def test_an_import_never_moves_an_existing_category():
     result, errors = run(CategoryResource, "name,slug,parent\nCoats,coats,sale\n")
     assert any("column parent" in e and "move categories with Move" in e for e in errors), errors
     assert Category.objects.get(pk=coats.pk).parent_id == outer.pk
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (
+            "MXD-L,maxi-dress,L," + "c" * 101,
+            "Row 1, column color: Ensure this value has at most 100",
+        ),
+        ("MXD-L,maxi-dress,XXXL,Black", "Row 1, column size:"),
+        ("S" * 256 + ",maxi-dress,L,Black", "Row 1, column sku: Ensure this value has at most 255"),
+    ],
+)
+def test_bad_variant_rows_are_refused_like_the_form_refuses_them(catalog, row, expected):
+    result, errors = run(VariantResource, "sku,product,size,color\n" + row + "\n")
+    assert any(line.startswith(expected) for line in errors), errors
+    assert sorted(ProductVariant.objects.values_list("sku", flat=True)) == ["MXD-M", "MXD-S"]
+
+
+def test_a_category_slug_too_long_is_named_not_a_database_error():
+    slug = "s" * 51
+    result, errors = run(CategoryResource, f"name,slug,parent\nLong,{slug},\n")
+    assert any(
+        line.startswith("Row 1, column slug: Ensure this value has at most 50") for line in errors
+    ), errors
+    assert not any("character varying" in line for line in errors)

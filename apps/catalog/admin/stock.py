@@ -178,7 +178,7 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
             editable.insert(0, "stock_available")
         return editable
 
-    def get_changelist_instance(self, request):
+    def build_changelist(self, request):
         editable = self.list_editable_for(request)
         list_display = self.get_list_display(request)
         if self.get_actions(request):

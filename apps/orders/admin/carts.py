@@ -94,6 +94,7 @@ class CartItemAdmin(ReadOnlyAdmin):
 
 @admin.register(Wishlist)
 class WishlistAdmin(ReadOnlyAdmin):
+    account_field = "user"
     list_display = ["user", "variant", "added_at"]
     list_select_related = ["user", "variant"]
     search_fields = ["user__email", "=variant__sku"]

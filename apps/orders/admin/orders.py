@@ -140,9 +140,12 @@ class PhoneOrderForm(forms.Form):
 
     def clean_customer(self):
         email = self.cleaned_data["customer"]
-        user = User.objects.filter(email__iexact=email).first()
+        # Customers only: staff accounts and the system account do not order.
+        user = User.objects.filter(
+            email__iexact=email, is_staff=False, is_superuser=False, is_active=True
+        ).first()
         if user is None:
-            raise forms.ValidationError(f"No customer has the e-mail address {email}.")
+            raise forms.ValidationError(f"No active customer has the e-mail address {email}.")
         return user
 
     def clean_lines(self):
@@ -313,7 +316,12 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
 
     def get_actions_detail(self, request, object_id):
         actions = super().get_actions_detail(request, object_id)
-        status = Order.objects.filter(pk=object_id).values_list("status", flat=True).first()
+        order_id = parse_id(object_id)
+        status = (
+            Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
+            if order_id
+            else None
+        )
         possible = {ACTION_TARGETS[target] for target in allowed_targets(status)} if status else ()
         return [action for action in actions if action.method.__name__ in possible]
 
