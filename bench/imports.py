@@ -19,7 +19,7 @@ from apps.access.policy import system_actor
 from apps.catalog.models import Category, CoverageLevel, ProductVariant
 from apps.catalog.resources import ProductResource, StockUpdateResource, VariantExportResource
 from apps.toolkit.guarded import guarded_write
-from backoffice.importing import CSV, describe_errors, stream_csv
+from apps.toolkit.importing import CSV, describe_errors, stream_csv
 from bench.common import ensure_products
 
 

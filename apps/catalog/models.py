@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.validators import MinValueValidator
@@ -78,7 +80,11 @@ class Product(TrackedModel):
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=50, unique=True)
     description = models.TextField(blank=True)
-    base_price = models.DecimalField(max_digits=6, decimal_places=2)
+    base_price = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"), "A price cannot be negative.")],
+    )
     is_featured = models.BooleanField("featured", default=False, db_index=True)
     date_added = models.DateTimeField(auto_now_add=True)
 

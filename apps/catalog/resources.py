@@ -7,7 +7,7 @@ from import_export import fields, widgets
 
 from apps.catalog.models import Category, CoverageLevel, Product, ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_apply
-from backoffice.importing import AuditedResource, CachedForeignKeyWidget
+from apps.toolkit.importing import AuditedResource, CachedForeignKeyWidget
 
 SIZES = {label: value for value, label in ProductVariant.Size.choices}
 PRICE_MAX_DIGITS, PRICE_DECIMALS = 6, 2

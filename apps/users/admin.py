@@ -14,9 +14,9 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from apps.access.modeladmin import AccessPolicyAdmin, ScopedAdmin
 from apps.access.policy import ACCESS_FIELDS
 from apps.orders.models import Order, OrderStatus
+from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.numbers import parse_id
 from apps.users.services import user_deactivate
-from backoffice.admin_utils import EstimatedCountPaginator
 
 from .models import User
 

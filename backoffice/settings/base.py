@@ -249,7 +249,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Stock at or below this level counts as low for the warehouse views.
 LOW_STOCK_THRESHOLD = int(os.environ.get("LOW_STOCK_THRESHOLD", "5"))
 
-# Imports and exports (django-import-export; formats in backoffice/importing.py): uploads
+# Imports and exports (django-import-export; formats in apps/toolkit/importing.py): uploads
 # are parked in the cache so that any web instance can confirm an import.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -191,7 +191,7 @@ def test_the_export_reads_the_table_through_a_server_side_cursor(variants):
     from django.test.utils import CaptureQueriesContext
 
     from apps.catalog.resources import VariantExportResource
-    from backoffice.importing import stream_csv
+    from apps.toolkit.importing import stream_csv
 
     VariantFactory.create_batch(30)
     queryset = ProductVariant.objects.select_related("product", "coverage").order_by("pk")

@@ -17,7 +17,7 @@ from apps.catalog.resources import (
     StockUpdateResource,
     VariantResource,
 )
-from backoffice.importing import CSV, XLSX, ImportFileError, describe_errors
+from apps.toolkit.importing import CSV, XLSX, ImportFileError, describe_errors
 from tests.actors import staff, system
 from tests.factories import (
     CategoryFactory,

@@ -219,3 +219,73 @@ def test_warehouse_sees_products_read_only(client_as):
     assert response.status_code == 200
     assert 'name="base_price"' not in response.content.decode()
     assert ProductVariant.objects.count() == 0
+
+
+# Two people pricing one product; a negative price --------------------------------------------
+
+
+def _product_post(product, price, seen):
+    return {
+        "name": product.name,
+        "slug": product.slug,
+        "category": product.category_id,
+        "coverage_level": product.coverage_level_id,
+        "base_price": price,
+        "base_price__seen": seen,
+        "description": product.description,
+        "variants-TOTAL_FORMS": 0,
+        "variants-INITIAL_FORMS": 0,
+        "images-TOTAL_FORMS": 0,
+        "images-INITIAL_FORMS": 0,
+    }
+
+
+def test_a_price_changed_meanwhile_is_not_overwritten(client_as):
+    from decimal import Decimal
+
+    from apps.catalog.models import Product
+
+    product = ProductFactory(base_price=Decimal("79.00"))
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    assert 'name="base_price__seen" value="79.00"' in client.get(url).content.decode()
+    # A colleague reprices it to 69.00 while this page is open.
+    fresh = Product.objects.get(pk=product.pk)
+    fresh.base_price = Decimal("69.00")
+    fresh.save()
+    response = client.post(url, _product_post(product, "75.00", "79.00"))
+    assert response.status_code == 200
+    assert "Base price went from 79.00 to 69.00 while you were editing" in (
+        response.content.decode()
+    )
+    assert Product.objects.get(pk=product.pk).base_price == Decimal("69.00")
+
+
+def test_a_price_left_as_shown_keeps_a_colleagues_newer_price(client_as):
+    from decimal import Decimal
+
+    from apps.catalog.models import Product
+
+    product = ProductFactory(base_price=Decimal("79.00"), name="Linen Abaya")
+    client = client_as("merchandising")
+    fresh = Product.objects.get(pk=product.pk)
+    fresh.base_price = Decimal("69.00")
+    fresh.save()
+    data = _product_post(product, "79.00", "79.00")
+    data["name"] = "Linen Abaya (new cut)"
+    response = client.post(reverse("admin:catalog_product_change", args=[product.pk]), data)
+    assert response.status_code == 302
+    saved = Product.objects.get(pk=product.pk)
+    assert (saved.name, saved.base_price) == ("Linen Abaya (new cut)", Decimal("69.00"))
+
+
+def test_a_negative_price_is_refused_on_the_price_field(client_as):
+    product = ProductFactory()
+    response = client_as("merchandising").post(
+        reverse("admin:catalog_product_change", args=[product.pk]),
+        _product_post(product, "-5.00", str(product.base_price)),
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["base_price"] == ["A price cannot be negative."]
+    assert "is violated" not in response.content.decode()

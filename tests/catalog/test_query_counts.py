@@ -94,7 +94,7 @@ def test_counts_are_equal_for_1_and_50_products(client_as):
     ],
 )
 def test_big_unfiltered_lists_use_the_row_estimate_not_count(client_as, monkeypatch, url, table):
-    monkeypatch.setattr("backoffice.admin_utils.EXACT_COUNT_LIMIT", 5)
+    monkeypatch.setattr("apps.toolkit.admin_helpers.EXACT_COUNT_LIMIT", 5)
     VariantFactory.create_batch(12)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {table}")

@@ -231,3 +231,23 @@ def test_the_service_refuses_a_count_when_the_level_moved_under_the_lock(staff_u
         stock_count(variant_id=variant.pk, level=72, seen=73, actor=clerk)
     variant.refresh_from_db()
     assert variant.stock_available == 83
+
+
+def test_a_stale_variant_page_is_refused_too(client_as):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    variant = VariantFactory(sku="ABY-M-BLK", stock_available=73, color="Black")
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_change", args=[variant.pk])
+    assert 'name="stock_available__seen" value="73"' in client.get(url).content.decode()
+    stock_adjust(
+        variant=variant, quantity=10, reason=StockReason.RECEIVED, actor=staff("Warehouse")
+    )
+    response = client.post(
+        url, {"stock_available": "72", "stock_available__seen": "73", "is_active": "on"}
+    )
+    assert response.status_code == 200
+    assert "ABY-M-BLK went from 73 to 83 while you were editing" in response.content.decode()
+    variant.refresh_from_db()
+    assert variant.stock_available == 83

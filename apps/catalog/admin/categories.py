@@ -19,8 +19,8 @@ from apps.catalog.services import (
     category_move,
     category_set_active,
 )
-from backoffice.admin_utils import render_action_form
-from backoffice.importing import AuditedImportExportAdmin
+from apps.toolkit.admin_helpers import render_action_form
+from apps.toolkit.importing import AuditedImportExportAdmin
 
 
 class MoveCategoryForm(forms.Form):

@@ -10,7 +10,7 @@ from unfold.decorators import display
 from apps.access.modeladmin import ScopedAdmin
 from apps.catalog.models import CatalogHealth, ProductImage, ProductVariant
 from apps.catalog.selectors import hidden_ancestor
-from backoffice.admin_utils import EstimatedCountPaginator
+from apps.toolkit.admin_helpers import EstimatedCountPaginator
 
 REASONS = {
     "hidden_category": "its category or a parent category is inactive",

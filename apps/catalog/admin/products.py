@@ -9,6 +9,7 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.decorators import display
+from unfold.widgets import UnfoldAdminDecimalFieldWidget
 
 from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.admin.filters import CategorySubtreeFilter, ProductStockFilter
@@ -23,8 +24,9 @@ from apps.catalog.selectors import (
     variant_count,
 )
 from apps.catalog.services import product_set_featured
-from backoffice.admin_utils import EstimatedCountPaginator
-from backoffice.importing import AuditedImportExportAdmin
+from apps.toolkit.admin_helpers import EstimatedCountPaginator
+from apps.toolkit.forms import SeenValuesModelForm, with_seen_value
+from apps.toolkit.importing import AuditedImportExportAdmin
 
 STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
 STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
@@ -85,8 +87,14 @@ class ImageInline(TabularInline):
         )
 
 
+class ProductForm(SeenValuesModelForm):
+    # Two merchandisers pricing the same product: the second is told, not overwritten.
+    seen_fields = ("base_price",)
+
+
 @admin.register(Product)
 class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
+    form = ProductForm
     list_display = [
         "thumbnail",
         "name",
@@ -131,6 +139,11 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "base_price":
+            kwargs["widget"] = with_seen_value(UnfoldAdminDecimalFieldWidget)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (

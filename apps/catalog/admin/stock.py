@@ -9,7 +9,6 @@ from django.forms import modelformset_factory
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter
 from unfold.decorators import action, display
@@ -34,12 +33,13 @@ from apps.catalog.services import (
     stock_conflict_message,
     stock_count,
 )
-from apps.toolkit.numbers import PG_INT_MAX, parse_int
-from backoffice.admin_utils import (
+from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
 )
-from backoffice.importing import AuditedImportExportAdmin, stream_csv
+from apps.toolkit.forms import seen_value, with_seen_value
+from apps.toolkit.importing import AuditedImportExportAdmin, stream_csv
+from apps.toolkit.numbers import PG_INT_MAX
 
 ADJUSTMENTS = [
     (StockReason.RECEIVED.value, "Received (adds to stock)"),
@@ -51,16 +51,6 @@ DETAIL_FIELDS = ["product", "sku", "size", "color", "coverage"]
 
 # PostgreSQL's integer: a typed level beyond it is a form error, not a database error.
 STOCK_MAX = PG_INT_MAX
-
-
-class SeenValueInput(UnfoldAdminIntegerFieldWidget):
-    """The stock input, with the level the page showed alongside it (``<name>__seen``)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        shown = "" if value is None else value
-        return super().render(name, value, attrs, renderer) + format_html(
-            '<input type="hidden" name="{}__seen" value="{}">', name, shown
-        )
 
 
 class VariantForm(forms.ModelForm):
@@ -80,7 +70,8 @@ class VariantForm(forms.ModelForm):
             return cleaned
         typed = cleaned["stock_available"]
         current = self.instance.stock_available
-        seen = _seen(self.data.get(self.add_prefix("stock_available") + "__seen"), current)
+        seen = seen_value(self, "stock_available")
+        seen = current if seen is None else seen
         cleaned["stock_available"] = current  # the model never writes stock itself
         if typed == seen:
             return cleaned
@@ -89,11 +80,6 @@ class VariantForm(forms.ModelForm):
         else:
             self.counted = (typed, seen)
         return cleaned
-
-
-def _seen(value, default: int) -> int:
-    seen = parse_int(value)
-    return default if seen is None else seen
 
 
 class StockAdjustmentForm(forms.Form):
@@ -202,7 +188,7 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "stock_available":
-            kwargs["widget"] = SeenValueInput
+            kwargs["widget"] = with_seen_value(UnfoldAdminIntegerFieldWidget)
             kwargs["min_value"] = 0
             kwargs["max_value"] = STOCK_MAX
             kwargs["error_messages"] = {

@@ -9,7 +9,7 @@ from unfold.decorators import display
 
 from apps.access.modeladmin import ScopedAdmin
 from apps.orders.models import CartItem, MostWishlisted, Wishlist
-from backoffice.admin_utils import EstimatedCountPaginator
+from apps.toolkit.admin_helpers import EstimatedCountPaginator
 
 
 class ReadOnlyAdmin(ScopedAdmin, ModelAdmin):

@@ -27,13 +27,13 @@ from apps.orders.services import (
     order_change_status,
     order_place,
 )
-from apps.toolkit.numbers import parse_id
-from apps.users.models import User
-from backoffice.admin_utils import (
+from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
 )
-from backoffice.importing import FORMATS
+from apps.toolkit.importing import FORMATS
+from apps.toolkit.numbers import parse_id
+from apps.users.models import User
 
 STATUS_COLOURS = {
     "pending": "warning",

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from apps.catalog.models import Category, Product, ProductVariant
 from apps.catalog.resources import CategoryResource, ProductResource, VariantExportResource
-from backoffice.importing import stream_csv
+from apps.toolkit.importing import stream_csv
 
 EXPORTS = {
     "categories": (CategoryResource, lambda: Category.objects.order_by("tree_id", "lft")),

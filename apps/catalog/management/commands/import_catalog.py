@@ -17,8 +17,8 @@ from apps.catalog.resources import (
     StockUpdateResource,
     VariantResource,
 )
+from apps.toolkit.importing import CSV, XLSX, ImportFileError, describe_errors, new_batch_name
 from apps.users.models import User
-from backoffice.importing import CSV, XLSX, ImportFileError, describe_errors, new_batch_name
 
 RESOURCES = {
     "categories": CategoryResource,
