@@ -133,11 +133,7 @@ class ScopedAdmin(admin.ModelAdmin):
             if "_save" in request.POST and not self.has_change_permission(request):
                 raise PermissionDenied("Your role may read this list but not change it.")
             selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-            if (
-                action
-                and selected
-                and any(self.out_of_scope(request, pk) for pk in selected[:1000])
-            ):
+            if action and selected and self.any_out_of_scope(request, selected):
                 raise PermissionDenied(self.scope_refusal)
         return super().changelist_view(request, extra_context)
 

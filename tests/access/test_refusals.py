@@ -303,3 +303,20 @@ def test_an_expired_form_is_explained_in_the_admins_layout(client_as):
     assert response.status_code == 403
     html = response.content.decode()
     assert 'id="refusal"' in html and "Nothing was saved" in html
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_the_scope_of_a_bulk_selection_costs_the_same_queries_for_any_size(
+    rf, staff_user, count, django_assert_num_queries
+):
+    from django.contrib import admin
+
+    customers = [UserFactory() for _ in range(count)]
+    boss = User.objects.create_superuser("boss@modestwear.example", "a-long-passphrase-1")
+    request = rf.get("/")
+    request.user = staff_user("support")
+    user_admin = admin.site._registry[User]
+    with django_assert_num_queries(1):  # every id in scope: one query
+        assert not user_admin.any_out_of_scope(request, [c.pk for c in customers])
+    with django_assert_num_queries(2):  # one hidden: one more to know it exists
+        assert user_admin.any_out_of_scope(request, [c.pk for c in customers] + [boss.pk])
