@@ -13,8 +13,12 @@ def with_seen_value(widget_class):
     """``widget_class`` that also renders the value the page showed, as ``<name>__seen``."""
 
     class SeenValueWidget(widget_class):
+        # The value the row holds as the page is drawn (set per form by SeenWidgetsMixin):
+        # redisplayed after an error, the page must carry the row's value, not the typed one.
+        seen = None
+
         def render(self, name, value, attrs=None, renderer=None):
-            shown = self.format_value(value)
+            shown = self.format_value(value if self.seen is None else self.seen)
             return super().render(name, value, attrs, renderer) + format_html(
                 '<input type="hidden" name="{}__seen" value="{}">', name, shown or ""
             )
@@ -50,7 +54,22 @@ def changed_meanwhile(instance, label: str, seen, current) -> str:
     )
 
 
-class SeenValuesModelForm(forms.ModelForm):
+class SeenWidgetsMixin:
+    """Each ``seen_fields`` widget shows the value the row holds now, bound form or not."""
+
+    seen_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        for name in self.seen_fields:
+            field = self.fields.get(name)
+            if field is not None and hasattr(field.widget, "seen"):
+                field.widget.seen = getattr(self.instance, name)
+
+
+class SeenValuesModelForm(SeenWidgetsMixin, forms.ModelForm):
     """A ModelForm whose ``seen_fields`` are checked against what the page showed.
 
     Left as shown, such a field keeps whatever the row holds now (somebody else's newer

@@ -289,3 +289,20 @@ def test_a_negative_price_is_refused_on_the_price_field(client_as):
     form = response.context["adminform"].form
     assert form.errors["base_price"] == ["A price cannot be negative."]
     assert "is violated" not in response.content.decode()
+
+
+def test_a_price_survives_a_form_error_elsewhere(client_as):
+    from decimal import Decimal
+
+    from apps.catalog.models import Product
+
+    product = ProductFactory(base_price=Decimal("89.00"))
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    data = _product_post(product, "59.00", "89.00")
+    data["name"] = "N" * 500
+    again = client.post(url, data).content.decode()
+    assert 'name="base_price__seen" value="89.00"' in again
+    data.update(name="Fixed name", base_price__seen="89.00")
+    assert client.post(url, data).status_code == 302
+    assert Product.objects.get(pk=product.pk).base_price == Decimal("59.00")

@@ -251,3 +251,23 @@ def test_a_stale_variant_page_is_refused_too(client_as):
     assert "ABY-M-BLK went from 73 to 83 while you were editing" in response.content.decode()
     variant.refresh_from_db()
     assert variant.stock_available == 83
+
+
+def test_the_page_redisplayed_after_a_conflict_carries_the_rows_level(client_as):
+    """Refused once, the page must show what the row holds now: submitting it again must
+    apply the count, never report success while writing nothing."""
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    variant = VariantFactory(stock_available=16)
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_changelist")
+    stock_adjust(
+        variant=variant, quantity=10, reason=StockReason.RECEIVED, actor=staff("Warehouse")
+    )
+    refused = client.post(url, _list_post(variant, 18, 16))
+    html = refused.content.decode()
+    assert 'name="form-0-stock_available__seen" value="26"' in html
+    client.post(url, _list_post(variant, 18, 26))  # the person counts again and saves
+    variant.refresh_from_db()
+    assert variant.stock_available == 18

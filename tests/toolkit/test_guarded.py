@@ -125,3 +125,12 @@ def test_the_transition_table_is_the_services_table():
         in_database = set(cursor.fetchall())
     in_code = {(str(a), str(b)) for a, targets in ALLOWED_TRANSITIONS.items() for b in targets}
     assert in_database == in_code
+
+
+def test_no_session_setting_opens_the_status_trigger():
+    order = OrderFactory(status="cancelled")
+    with pytest.raises(IntegrityError, match="cannot go from cancelled to pending"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL modestwear.demo_reset = 'on'")
+            cursor.execute("UPDATE orders_order SET status = 'pending' WHERE id = %s", [order.pk])
+    assert Order.objects.get(pk=order.pk).status == "cancelled"

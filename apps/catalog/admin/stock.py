@@ -37,7 +37,7 @@ from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
 )
-from apps.toolkit.forms import seen_value, with_seen_value
+from apps.toolkit.forms import SeenWidgetsMixin, seen_value, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin, stream_csv
 from apps.toolkit.numbers import PG_INT_MAX
 
@@ -53,12 +53,13 @@ DETAIL_FIELDS = ["product", "sku", "size", "color", "coverage"]
 STOCK_MAX = PG_INT_MAX
 
 
-class VariantForm(forms.ModelForm):
+class VariantForm(SeenWidgetsMixin, forms.ModelForm):
     """A variant's form, in the list and on its page: a typed stock level is a count, checked
     against the level the page showed (optimistic concurrency) and applied by the stock
     service; left as shown, it is not written at all."""
 
     counted: tuple[int, int] | None = None  # (level typed, level seen) to apply
+    seen_fields = ("stock_available",)
 
     def clean(self):
         cleaned = super().clean()

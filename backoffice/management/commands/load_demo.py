@@ -63,10 +63,13 @@ class Command(BaseCommand):
             self.stdout.write("The catalog already has products: demo data left as it is.")
             return
         with transaction.atomic():
-            # Demo orders return to their fixture status: the status trigger allows that for
-            # this transaction only (apps/orders/migrations/0004_status_transitions.py).
+            # Demo orders return to their fixture status, which the status trigger would
+            # refuse: the owner switches it off for this transaction alone (ALTER TABLE is
+            # transactional; apps/orders/migrations/0004_status_transitions.py).
             with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL modestwear.demo_reset = 'on'")
+                cursor.execute(
+                    "ALTER TABLE orders_order DISABLE TRIGGER orders_order_status_transition"
+                )
             sync_roles()
             loaded = self.load_fixtures(timezone.now() - FIXTURE_ANCHOR)
             Category.objects.rebuild()
@@ -74,6 +77,12 @@ class Command(BaseCommand):
             User.objects.filter(email__in=DEMO_STAFF).update(password=make_password(DEMO_PASSWORD))
             created_history = self.record_initial_history()
             catalog_bulk_changed.send(sender=Category)
+            with connection.cursor() as cursor:
+                # Deferred foreign-key checks must run before the table may be altered again.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(
+                    "ALTER TABLE orders_order ENABLE TRIGGER orders_order_status_transition"
+                )
         images = self.ensure_images()
         self.stdout.write(
             f"Demo data loaded: {loaded} objects, {created_history} initial history rows, "
