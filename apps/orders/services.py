@@ -178,6 +178,11 @@ def _line_quantities(order: Order) -> dict[int, int]:
     return dict(quantities)
 
 
+def status_refusal(order: Order, to: str) -> str:
+    """Why ``order`` cannot be marked ``to`` now, with what happened last and by whom."""
+    return _refusal(order, Status(order.status), Status(to))
+
+
 def _refusal(order: Order, current: Status, to: Status) -> str:
     options = allowed_targets(current)
     if not options:

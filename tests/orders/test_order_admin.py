@@ -222,3 +222,14 @@ def test_the_order_page_has_no_save_and_refuses_to_be_saved(client_as):
     assert "An order is never saved from its page" in refused.content.decode()
     order.refresh_from_db()
     assert (order.status, order.address) == ("paid", "1 Old Road")
+
+
+def test_a_stale_status_button_opened_by_get_writes_nothing(client_as):
+    order = OrderFactory(status="delivered")
+    client = client_as("support")
+    response = client.get(reverse("admin:orders_order_mark_paid", args=[order.pk]), follow=True)
+    assert f"Order #{order.pk} is delivered, so it cannot be marked paid" in (
+        response.content.decode()
+    )
+    order.refresh_from_db()
+    assert order.status == "delivered" and order.history.count() == 1

@@ -26,6 +26,7 @@ from apps.orders.services import (
     allowed_targets,
     order_change_status,
     order_place,
+    status_refusal,
 )
 from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
@@ -347,11 +348,9 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
         if target not in allowed_targets(order.status):
-            # Opened from a page that is out of date: the service's refusal says why.
-            try:
-                order_change_status(order_id=order.pk, to=target, actor=request.user)
-            except OrderError as error:
-                messages.error(request, str(error))
+            # Opened from a page that is out of date: say why, and write nothing (a GET never
+            # moves an order, even if the status changes again meanwhile).
+            messages.error(request, status_refusal(order, target))
             return redirect(change_url)
         cancelling = target == OrderStatus.CANCELLED
         form = (CancelForm if cancelling else StatusNoteForm)(request.POST or None)
