@@ -1,7 +1,7 @@
 """PostgreSQL refuses an order status change that the transition table does not list,
 whoever writes the row: the admin, a script, psql. The table mirrors ALLOWED_TRANSITIONS in
-apps/orders/services.py (a test compares them); the demo loader alone may reset demo orders,
-by setting modestwear.demo_reset for its own transaction."""
+apps/orders/services.py (a test compares them). Only the table's owner can switch the trigger
+off; the demo loader does, for its own transaction, to reset demo orders."""
 
 from django.db import migrations
 
@@ -26,7 +26,6 @@ CREATE FUNCTION orders_order_check_status_transition() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.status IS DISTINCT FROM OLD.status
-       AND coalesce(current_setting('modestwear.demo_reset', true), '') <> 'on'
        AND NOT EXISTS (
            SELECT 1 FROM orders_status_transition t
            WHERE t.from_status = OLD.status AND t.to_status = NEW.status
