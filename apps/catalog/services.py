@@ -7,13 +7,13 @@ zero and every change is recorded with who made it and why.
 from collections.abc import Mapping
 
 from django.db import connection, models, transaction
-from django.utils import timezone
 from mptt.exceptions import InvalidMove
 
 from apps.access.policy import require
 from apps.catalog.models import Category, ProductVariant
 from apps.catalog.signals import catalog_bulk_changed
 from apps.toolkit.guarded import guarded_write
+from apps.toolkit.history import last_change
 from apps.toolkit.numbers import PG_INT_MAX
 
 
@@ -182,15 +182,9 @@ def stock_conflict_message(variant: ProductVariant, seen: int) -> str:
     """What moved the stock since ``seen``, in the words of the page: "ABY-M-BLK went from
     73 to 83 while you were editing (Received: DN-9 by warehouse@… at 10:42): enter the
     count again."""
-    record = variant.history.select_related("history_user").order_by("-history_id").first()
-    what = ""
-    if record is not None:
-        who = record.history_user.email if record.history_user else "the shop"
-        when = timezone.localtime(record.history_date).strftime("%H:%M")
-        what = f" ({record.history_change_reason or 'changed'} by {who} at {when})"
     return (
         f"{variant.sku} went from {seen} to {variant.stock_available} while you were "
-        f"editing{what}: enter the count again."
+        f"editing{last_change(variant)}: enter the count again."
     )
 
 

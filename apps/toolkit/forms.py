@@ -5,8 +5,9 @@ with both values named, instead of silently undoing it.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.html import format_html
+
+from apps.toolkit.history import is_historical, last_change
 
 
 def with_seen_value(widget_class):
@@ -38,19 +39,19 @@ def seen_value(form, name):
         return None
 
 
+#: A changed value whose form did not say what the page showed (a crafted or truncated post,
+#: a page from before the check existed): it cannot be checked, so it is not saved.
+NOT_SEEN = (
+    "This page did not say which value it showed, so your change cannot be checked against "
+    "changes made meanwhile: reload the page and enter it again."
+)
+
+
 def changed_meanwhile(instance, label: str, seen, current) -> str:
     """ "Price went from 79.00 to 69.00 while you were editing (merch@… at 10:42): …"."""
-    history = getattr(instance, "history", None)
-    record = (
-        history.select_related("history_user").order_by("-history_id").first() if history else None
-    )
-    by = ""
-    if record is not None:
-        who = record.history_user.email if record.history_user else "the shop"
-        by = f" ({who} at {timezone.localtime(record.history_date):%H:%M})"
     return (
-        f"{label} went from {seen} to {current} while you were editing{by}: "
-        "enter it again if yours should replace it."
+        f"{label} went from {seen} to {current} while you were editing"
+        f"{last_change(instance)}: enter it again if yours should replace it."
     )
 
 
@@ -63,10 +64,15 @@ class SeenWidgetsMixin:
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             return
+        row = self.instance
+        if is_historical(row):
+            # A revert page shows an old version; what its save would overwrite is the
+            # row as it is now, so that is the value the page carries as seen.
+            row = type(row)._default_manager.filter(pk=row.pk).first() or row
         for name in self.seen_fields:
             field = self.fields.get(name)
             if field is not None and hasattr(field.widget, "seen"):
-                field.widget.seen = getattr(self.instance, name)
+                field.widget.seen = getattr(row, name)
 
 
 class SeenValuesModelForm(SeenWidgetsMixin, forms.ModelForm):
@@ -86,9 +92,11 @@ class SeenValuesModelForm(SeenWidgetsMixin, forms.ModelForm):
             if name not in self.fields or name not in cleaned:
                 continue
             seen = seen_value(self, name)
-            if seen is None:
-                continue
             current = getattr(self.instance, name)
+            if seen is None:
+                if cleaned[name] != current:
+                    self.add_error(name, NOT_SEEN)
+                continue
             if cleaned[name] == seen:
                 cleaned[name] = current
             elif current != seen:

@@ -35,12 +35,17 @@ def test_merchandising_reverts_a_product_to_an_earlier_version(client_as):
     url = reverse("admin:catalog_product_simple_history", args=[product.pk, first.history_id])
     form = client.get(url)
     assert form.status_code == 200
+    # The page shows the old price and carries today's as the value its save overwrites.
+    html = form.content.decode()
+    assert 'name="base_price" value="79.00"' in html
+    assert 'name="base_price__seen" value="7.90"' in html
     data = {
         "name": "Linen Abaya",
         "slug": product.slug,
         "category": product.category_id,
         "coverage_level": product.coverage_level_id,
         "base_price": "79.00",
+        "base_price__seen": "7.90",
         "description": product.description,
         "variants-TOTAL_FORMS": 0,
         "variants-INITIAL_FORMS": 0,
@@ -51,6 +56,31 @@ def test_merchandising_reverts_a_product_to_an_earlier_version(client_as):
     assert response.status_code == 302
     product.refresh_from_db()
     assert (product.name, product.base_price) == ("Linen Abaya", Decimal("79.00"))
+
+
+def test_a_revert_over_a_price_changed_meanwhile_is_refused(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory(name="Linen Abaya", base_price=Decimal("79.00"))
+    first = product.history.get()
+    product.base_price = Decimal("7.90")
+    product.save()
+    url = reverse("admin:catalog_product_simple_history", args=[product.pk, first.history_id])
+    assert 'name="base_price__seen" value="7.90"' in client.get(url).content.decode()
+    product.base_price = Decimal("65.00")  # a colleague fixes the typo while the page is open
+    product.save()
+    data = {
+        "name": product.name,
+        "slug": product.slug,
+        "category": product.category_id,
+        "coverage_level": product.coverage_level_id,
+        "base_price": "79.00",
+        "base_price__seen": "7.90",
+        "description": product.description,
+    }
+    response = client.post(url, data, follow=True)
+    assert "went from 7.90 to 65.00 while you were editing" in response.content.decode()
+    product.refresh_from_db()
+    assert product.base_price == Decimal("65.00")
 
 
 @pytest.mark.parametrize("kind", ["category", "variant"])

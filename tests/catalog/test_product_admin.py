@@ -126,7 +126,9 @@ def test_nobody_changes_stock_through_the_product_inline(client_as, role):
     client = client_as(role)
     product = ProductFactory()
     variant = VariantFactory(product=product, stock_available=7)
-    data = product_form(product.category, product.coverage_level, slug=product.slug)
+    data = product_form(
+        product.category, product.coverage_level, slug=product.slug, base_price=product.base_price
+    )
     data.update(
         {
             "variants-TOTAL_FORMS": 1,
@@ -259,6 +261,24 @@ def test_a_price_changed_meanwhile_is_not_overwritten(client_as):
         response.content.decode()
     )
     assert Product.objects.get(pk=product.pk).base_price == Decimal("69.00")
+
+
+@pytest.mark.parametrize("seen", [None, "", "abc", "7,9.0"])
+def test_a_price_without_a_readable_seen_value_is_not_saved(client_as, seen):
+    from decimal import Decimal
+
+    from apps.catalog.models import Product
+
+    product = ProductFactory(base_price=Decimal("79.00"))
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    data = _product_post(product, "75.00", seen)
+    if seen is None:
+        del data["base_price__seen"]
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "This page did not say which value it showed" in response.content.decode()
+    assert Product.objects.get(pk=product.pk).base_price == Decimal("79.00")
 
 
 def test_a_price_left_as_shown_keeps_a_colleagues_newer_price(client_as):

@@ -20,6 +20,7 @@ def list_edit(client, variant, **values):
         "form-INITIAL_FORMS": 1,
         "form-0-id": variant.pk,
         "form-0-stock_available": variant.stock_available,
+        "form-0-stock_available__seen": variant.stock_available,  # what the page showed
         "form-0-is_active": "on" if variant.is_active else "",
         "_save": "Save",
     }
@@ -81,7 +82,16 @@ def test_warehouse_cannot_change_sku_or_colour(client_as):
     url = reverse("admin:catalog_productvariant_change", args=[variant.pk])
     html = client.get(url).content.decode()
     assert 'name="sku"' not in html and 'name="stock_available"' in html
-    client.post(url, {"sku": "CHANGED", "color": "Red", "stock_available": 6, "is_active": "on"})
+    client.post(
+        url,
+        {
+            "sku": "CHANGED",
+            "color": "Red",
+            "stock_available": 6,
+            "stock_available__seen": 1,
+            "is_active": "on",
+        },
+    )
     variant.refresh_from_db()
     assert (variant.sku, variant.color, variant.stock_available) == ("KEEP-1", "Sand", 6)
 
@@ -163,6 +173,31 @@ def test_a_stale_list_edit_is_refused_and_the_receipt_kept(client_as):
     assert "changed successfully" not in html
     variant.refresh_from_db()
     assert variant.stock_available == 83
+
+
+@pytest.mark.parametrize("seen", [None, "", "abc", "7.3"])
+def test_a_typed_level_without_a_readable_seen_value_is_not_saved(client_as, seen):
+    variant = VariantFactory(stock_available=73)
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_changelist")
+    data = _list_post(variant, 72, seen)
+    if seen is None:
+        del data["form-0-stock_available__seen"]  # a crafted or truncated post
+    html = client.post(url, data, follow=True).content.decode()
+    assert "This page did not say which value it showed" in html
+    assert ProductVariant.objects.get(pk=variant.pk).stock_available == 73
+
+
+def test_a_level_left_as_it_is_needs_no_seen_value(client_as):
+    variant = VariantFactory(stock_available=73, is_active=True)
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_changelist")
+    data = _list_post(variant, 73, None)
+    del data["form-0-stock_available__seen"]
+    data.pop("form-0-is_active")  # unticked: the other column is still saved
+    client.post(url, data)
+    variant.refresh_from_db()
+    assert (variant.stock_available, variant.is_active) == (73, False)
 
 
 def test_a_fresh_list_edit_counts_through_the_service(client_as):

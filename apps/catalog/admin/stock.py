@@ -37,7 +37,7 @@ from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
 )
-from apps.toolkit.forms import SeenWidgetsMixin, seen_value, with_seen_value
+from apps.toolkit.forms import NOT_SEEN, SeenWidgetsMixin, seen_value, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin, stream_csv
 from apps.toolkit.numbers import PG_INT_MAX
 
@@ -72,8 +72,11 @@ class VariantForm(SeenWidgetsMixin, forms.ModelForm):
         typed = cleaned["stock_available"]
         current = self.instance.stock_available
         seen = seen_value(self, "stock_available")
-        seen = current if seen is None else seen
         cleaned["stock_available"] = current  # the model never writes stock itself
+        if seen is None:
+            if typed != current:
+                self.add_error("stock_available", NOT_SEEN)
+            return cleaned
         if typed == seen:
             return cleaned
         if current != seen:
