@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel, TreeForeignKey
@@ -15,6 +15,8 @@ from apps.toolkit.guarded import TrackedModel
 # One expression for the GIN index and for every query that searches products: PostgreSQL uses
 # the index only when the query repeats the indexed expression exactly.
 SEARCH_CONFIG = "english"
+
+DESCRIPTION_MAX_LENGTH = 10_000
 
 
 def product_search_vector() -> SearchVector:
@@ -79,7 +81,13 @@ class Product(TrackedModel):
     )
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=50, unique=True)
-    description = models.TextField(blank=True)
+    # Checked by the form and the import alike (the column itself is unbounded ``text``):
+    # long enough for any product page, short enough for the feed's pages to stay small.
+    description = models.TextField(
+        blank=True,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        validators=[MaxLengthValidator(DESCRIPTION_MAX_LENGTH)],
+    )
     base_price = models.DecimalField(
         max_digits=6,
         decimal_places=2,

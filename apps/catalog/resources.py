@@ -1,6 +1,7 @@
 """Import and export of the catalog (django-import-export), on the audited bulk path."""
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from import_export import fields, widgets
@@ -8,19 +9,25 @@ from import_export import fields, widgets
 from apps.catalog.models import Category, CoverageLevel, Product, ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_apply
 from apps.toolkit.importing import AuditedResource, CachedForeignKeyWidget
+from apps.toolkit.numbers import PG_INT_MAX, parse_int
 
 SIZES = {label: value for value, label in ProductVariant.Size.choices}
 PRICE_MAX_DIGITS, PRICE_DECIMALS = 6, 2
 
 
-def parse_price(value, column="base_price") -> Decimal:
-    try:
-        price = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ValueError(f"“{value}” is not a price") from None
-    if not price.is_finite() or price < 0:
+PRICE_PATTERN = re.compile(r"[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+")
+
+
+def parse_price(value) -> Decimal:
+    """A price as staff write it in a file: digits 0–9 with an optional decimal point or
+    comma ("79", "79.5", "79,50"); no signs, exponents, spaces or other scripts' digits."""
+    text = str(value if value is not None else "").strip()
+    if text.startswith("-") and PRICE_PATTERN.fullmatch(text[1:]):
         raise ValueError(f"“{value}” is not a price of zero or more")
-    if -price.as_tuple().exponent > PRICE_DECIMALS:
+    if not PRICE_PATTERN.fullmatch(text):
+        raise ValueError(f"“{value}” is not a price: write digits 0–9, e.g. 79.90")
+    price = Decimal(text.replace(",", "."))
+    if -price.as_tuple().exponent > PRICE_DECIMALS and price != price.quantize(Decimal("0.01")):
         raise ValueError(f"“{value}” has more than {PRICE_DECIMALS} decimals")
     if price >= 10 ** (PRICE_MAX_DIGITS - PRICE_DECIMALS):
         raise ValueError(f"“{value}” has too many digits: at most 9999.99")
@@ -39,8 +46,9 @@ class SizeWidget(widgets.Widget):
         text = str(value or "").strip().upper()
         if text in SIZES:
             return SIZES[text]
-        if text.isdigit() and int(text) in SIZES.values():
-            return int(text)
+        number = parse_int(text)
+        if number is not None and number in SIZES.values():
+            return number
         raise ValueError(f"“{value}” is not a size (XS, S, M, L, XL or XXL)")
 
     def render(self, value, obj=None, **kwargs):
@@ -268,6 +276,13 @@ class StockUpdateResource(AuditedResource):
             raise ValidationError({"sku": f"unknown SKU “{str(row.get('sku')).strip()}”"})
         return instance, False
 
+    def overwritten_values(self, instance, row):
+        # A new level replaces the level the preview showed; a delta is added to whatever the
+        # level is when it is confirmed (an order placed meanwhile is not undone).
+        if str(row.get("stock") or "").strip():
+            return {"stock": str(instance.stock_available)}
+        return {}
+
     def import_instance(self, instance, row, **kwargs):
         level, delta = str(row.get("stock") or "").strip(), str(row.get("delta") or "").strip()
         if bool(level) == bool(delta):
@@ -279,24 +294,35 @@ class StockUpdateResource(AuditedResource):
                 }
             )
         current = instance.stock_available
-        try:
-            new_level = int(level) if level else current + int(delta)
-        except ValueError:
-            column, value = ("stock", level) if level else ("delta", delta)
-            raise ValidationError({column: f"“{value}” is not a whole number"}) from None
+        column, text = ("stock", level) if level else ("delta", delta)
+        number = parse_int(text, minimum=-PG_INT_MAX)
+        if number is None:
+            raise ValidationError(
+                {
+                    column: f"“{text}” is not a whole number written in digits 0–9 "
+                    f"(at most {PG_INT_MAX:,})"
+                }
+            )
+        new_level = number if level else current + number
         if new_level < 0:
-            column = "stock" if level else "delta"
             raise ValidationError(
                 {
                     column: f"would make the stock of {instance.sku} {new_level} "
                     f"(it is {current}); stock never goes below zero"
                 }
             )
+        if new_level > PG_INT_MAX:
+            raise ValidationError(
+                {
+                    column: f"would make the stock of {instance.sku} {new_level:,}; a stock "
+                    f"level holds at most {PG_INT_MAX:,}"
+                }
+            )
         instance._import_unchanged = new_level == current
         instance.stock_available = new_level
         # A delta is applied as a delta under the stock service's lock, so that an order
         # placed between the preview and the confirmation is not overwritten.
-        instance.import_delta = int(delta) if delta else None
+        instance.import_delta = number if delta else None
         instance.import_reason = str(row.get("reason") or "").strip()
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):

@@ -8,11 +8,12 @@ changed object gets a history row naming the importing user and the batch).
 import copy
 import csv
 import io
+import re
 import uuid
 
 import tablib
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
@@ -23,12 +24,14 @@ from import_export import resources, widgets
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from import_export.instance_loaders import CachedInstanceLoader
+from import_export.signals import post_import
 from import_export.tmp_storages import CacheStorage
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from apps.access.policy import can, require
 from apps.catalog.signals import catalog_bulk_changed
+from apps.toolkit.history import last_change
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -69,10 +72,40 @@ class CSV(base_formats.CSV):
         if not header.strip():
             raise ImportFileError("The file is empty or its first line (the header) is blank.")
         delimiter = ";" if header.count(";") > header.count(",") else ","
-        return tablib.import_set(text, format="csv", delimiter=delimiter)
+        return read_csv(text, delimiter)
 
     def export_data(self, dataset, **kwargs):
         return super().export_data(neutralise_dataset(dataset), **kwargs)
+
+
+def read_csv(text: str, delimiter: str) -> tablib.Dataset:
+    """The table in ``text``; a malformed line is named (tablib's reader only says "Error").
+
+    The file's size is already bounded (IMPORT_MAX_BYTES), so a cell may be as long as the
+    file: the model's validation, not the CSV reader's 128 KB field limit, says what fits.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), settings.IMPORT_MAX_BYTES))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise ImportFileError(
+            f"Line {reader.line_num} of the file cannot be read as CSV ({error}): check its "
+            "quotes, or save the file again as “CSV UTF-8”."
+        ) from None
+    while len(rows) > 1 and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()  # blank lines at the end of a hand-edited file
+    dataset = tablib.Dataset(headers=rows[0])
+    width = len(rows[0])
+    for number, row in enumerate(rows[1:], start=1):  # numbered as the preview numbers rows
+        if any(cell.strip() for cell in row[width:]):
+            raise ImportFileError(
+                f"Row {number} has {len(row)} cells where the header has {width}: check its "
+                f"separators ({delimiter!r}) and quotes."
+            )
+        # Spreadsheets drop empty cells at the end of a line: they are empty, not missing.
+        dataset.append(row[:width] + [""] * (width - len(row)))
+    return dataset
 
 
 class XLSX(base_formats.XLSX):
@@ -88,10 +121,47 @@ class XLSX(base_formats.XLSX):
 FORMATS = [CSV, XLSX]
 
 
+BATCH_ID = re.compile(r"[0-9a-f]{8}")
+
+
 def new_batch_name(file_name: str = "") -> str:
+    """ "Import 1a2b3c4d stock.csv (2026-11-28 10:42)": every history row the import writes
+    carries it as its reason, so the batch can be listed (ImportBatchFilter)."""
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     label = f" {file_name}" if file_name else ""
     return f"Import {uuid.uuid4().hex[:8]}{label} ({stamp})"
+
+
+def batch_id(batch_name: str) -> str:
+    return batch_name.split()[1]
+
+
+class ImportBatchFilter(admin.SimpleListFilter):
+    """``?import=1a2b3c4d``: the rows one import created or changed, found through the
+    history rows it wrote. Offered only once chosen (the link after an import): listing
+    every batch would cost a scan of the history on every page."""
+
+    title = "import"
+    parameter_name = "import"
+
+    def __init__(self, request, params, model, model_admin):
+        self.history_model = model.history.model
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        batch = self.value()
+        if batch and BATCH_ID.fullmatch(batch):
+            return [(batch, f"Import {batch}")]
+        return []
+
+    def queryset(self, request, queryset):
+        batch = self.value()
+        if not batch or not BATCH_ID.fullmatch(batch):
+            return queryset
+        written = self.history_model.objects.filter(
+            history_change_reason__contains=f"Import {batch} "
+        ).values(queryset.model._meta.pk.attname)
+        return queryset.filter(pk__in=written)
 
 
 class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -140,20 +210,26 @@ class AuditedResource(resources.ModelResource):
         report_skipped = True
         instance_loader_class = CachedInstanceLoader
 
-    def __init__(self, *, user=None, batch_name=None, **kwargs):
+    def __init__(self, *, user=None, batch_name=None, preview_key=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.batch_name = batch_name
+        #: Names the upload when the admin previews it, then confirms it (see previewed()).
+        self.preview_key = preview_key
         self._seen_keys: dict[str, int] = {}
         self._file_ok = False
+        self._dry_run = False
+        self._snapshot: dict[str, dict | None] = {}
+        self._previewed: dict[str, dict | None] | None = None
 
     def import_data(self, dataset, **kwargs):
         # One invalid row refuses the whole file: roll back on validation errors too.
         kwargs["rollback_on_validation_errors"] = True
+        self._dry_run = bool(kwargs.get("dry_run", False))
         # Field-level differences are for the preview; the confirmed write skips them (they
         # cost more than the write). Options are copied so other imports are not affected.
         self._meta = copy.copy(self._meta)
-        self._meta.skip_diff = not kwargs.get("dry_run", False)
+        self._meta.skip_diff = not self._dry_run
         self.user = kwargs.get("user", self.user)
         # The resource names the permission it needs; whoever calls (the admin, a command, a
         # future API) is checked here, before anything is read or written.
@@ -163,13 +239,75 @@ class AuditedResource(resources.ModelResource):
             f"import {self._meta.model._meta.verbose_name_plural}",
         )
         self.batch_name = self.batch_name or new_batch_name(kwargs.get("file_name") or "")
+        self._snapshot = {}
         result = super().import_data(dataset, **kwargs)
-        if not kwargs.get("dry_run") and not result.has_errors():
+        clean = not result.has_errors() and not result.has_validation_errors()
+        if self._dry_run and self.preview_key and clean:
+            cache.set(preview_cache_key(self.preview_key), self._snapshot, CONFIRMED_FOR)
+        if not self._dry_run and not result.has_errors():
             catalog_bulk_changed.send(sender=self._meta.model)
         return result
 
+    # What the preview showed, checked again at the confirmation ------------------------------
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.preview_key and not self._dry_run:
+            # Confirming: the rows the file names stay locked from the comparison with the
+            # preview to the commit, so nothing can change between the check and the write.
+            return queryset.select_for_update(of=("self",))
+        return queryset
+
+    def overwritten_values(self, instance, row) -> dict[str, str]:
+        """The values of ``instance`` that ``row`` replaces, by column, as the preview showed
+        them. A column absent from the file replaces nothing; the key names the row."""
+        return {
+            field.column_name: str(field.export(instance))
+            for field in self.get_import_fields()
+            if field.attribute
+            and not field.readonly
+            and field.column_name in row
+            and field.column_name != self.key_column
+        }
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        if not self.preview_key:
+            return
+        key = str(row.get(self.key_column) or "").strip()
+        now = None if new else self.overwritten_values(instance, row)
+        if self._dry_run:
+            self._snapshot[key] = now
+            return
+        if self._previewed is None or key not in self._previewed:
+            raise ValidationError({self.key_column: f"“{key}” was not in the preview of this file"})
+        then = self._previewed[key]
+        if then == now:
+            return
+        what = f"{self._meta.model._meta.verbose_name} “{key}”"
+        if then is None:
+            raise ValidationError({self.key_column: f"{what} was created since the preview"})
+        if now is None:
+            raise ValidationError({self.key_column: f"{what} was deleted since the preview"})
+        by = last_change(instance)
+        raise ValidationError(
+            {
+                column: f"{what} went from “{_short(then.get(column))}” to "
+                f"“{_short(now[column])}” since the preview{by}"
+                for column in now
+                if then.get(column) != now[column]
+            }
+        )
+
     def before_import(self, dataset, **kwargs):
         self._file_ok = False
+        if self.preview_key and not self._dry_run:
+            self._previewed = cache.get(preview_cache_key(self.preview_key))
+            if self._previewed is None:
+                raise ImportFileError(
+                    "The preview of this file is no longer available (it expires after a "
+                    "day): upload the file again."
+                )
         headers = [str(h or "").strip() for h in dataset.headers or []]
         dataset.headers = headers
         if not headers or not any(headers):
@@ -319,6 +457,15 @@ class AuditedResource(resources.ModelResource):
             yield [neutralise(value) for value in self.export_resource(instance)]
 
 
+def preview_cache_key(preview_key: str) -> str:
+    return f"import-preview:{preview_key}"
+
+
+def _short(value, limit: int = 60) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def stream_csv(rows):
     """Yield CSV text chunk by chunk (UTF-8 with BOM so that Excel reads the accents)."""
     buffer = io.StringIO()
@@ -373,6 +520,25 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
     import_form_class = SizeLimitedImportForm
     export_form_class = ExportForm
 
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), ImportBatchFilter]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        """The upload's name in the shared cache keys what the preview showed, so that the
+        confirmation can check it (the preview form names it ``import_file``'s storage, the
+        confirmation form ``import_file_name``)."""
+        resource_kwargs = super().get_import_resource_kwargs(request, **kwargs)
+        form = kwargs.get("form")
+        cleaned = getattr(form, "cleaned_data", None) or {}
+        upload = cleaned.get("import_file")
+        preview_key = cleaned.get("import_file_name") or getattr(upload, "tmp_storage_name", None)
+        if preview_key:
+            resource_kwargs["preview_key"] = preview_key
+        if cleaned.get("import_file_name"):  # the confirmation: name its batch for the link
+            request._import_batch = new_batch_name(cleaned.get("original_file_name") or "")
+            resource_kwargs["batch_name"] = request._import_batch
+        return resource_kwargs
+
     def get_import_resource_classes(self, request):
         return [
             resource
@@ -394,17 +560,18 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
         key = f"import-confirmed:{request.POST.get('import_file_name', '')}"
         if request.method == "POST" and not cache.add(key, {"summary": None}, CONFIRMED_FOR):
             done = cache.get(key) or {}
-            summary = done.get("summary") or "it is still running"
+            summary = done.get("summary") or "it is still running."
+            batch = done.get("batch")
             messages.info(
                 request,
                 format_html(
-                    "This file was already confirmed: {} Nothing was imported twice. "
-                    '<a href="{}">See the list</a>.',
+                    "This file was already imported: {} Nothing was imported twice. "
+                    '<a href="{}">See what it changed</a>.',
                     summary,
-                    self._changelist_url(),
+                    self._changelist_url(batch),
                 ),
             )
-            return redirect(self._changelist_url())
+            return redirect(self._changelist_url(batch))
         tmp_name = request.POST.get("import_file_name", "")
         if request.method == "POST" and cache.get(CacheStorage.CACHE_PREFIX + tmp_name) is None:
             cache.delete(key)
@@ -440,23 +607,27 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
             f"{totals['new']} new, {totals['update']} updated, {totals['skip']} unchanged "
             f"{self.opts.verbose_name_plural}."
         )
+        batch = getattr(request, "_import_batch", None) if written else None
         if key:
-            cache.set(key, {"summary": summary}, CONFIRMED_FOR)
+            cache.set(key, {"summary": summary, "batch": batch}, CONFIRMED_FOR)
         if not written:
             messages.warning(request, f"Nothing was imported: every row already matched. {summary}")
             return redirect(self._changelist_url())
-        return super().process_result(result, request)
-
-    def add_success_message(self, result, request):
-        totals = result.totals
+        self.generate_log_entries(result, request)  # off by setting: the history audits imports
         messages.success(
             request,
-            f"Import finished: {totals['new']} new, {totals['update']} updated, "
-            f"{totals['skip']} unchanged {self.opts.verbose_name_plural}.",
+            format_html(
+                'Import finished: {} <a href="{}">See what it changed</a>.',
+                summary,
+                self._changelist_url(batch),
+            ),
         )
+        post_import.send(sender=None, model=self.model)
+        return redirect(self._changelist_url(batch))
 
-    def _changelist_url(self):
-        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+    def _changelist_url(self, batch: str | None = None):
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        return f"{url}?{ImportBatchFilter.parameter_name}={batch_id(batch)}" if batch else url
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportFileError):

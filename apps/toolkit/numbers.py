@@ -8,11 +8,17 @@ PG_INT_MAX = 2_147_483_647
 
 
 def parse_int(value, *, minimum: int = 0, maximum: int = PG_INT_MAX) -> int | None:
-    """The integer ``value`` spells in ASCII digits within [minimum, maximum], else None."""
+    """The integer ``value`` spells in ASCII digits within [minimum, maximum], else None.
+
+    A leading "+" or "-" is read as a sign ("+3" in a stock delta); the range decides
+    whether a negative number is allowed.
+    """
     text = str(value if value is not None else "").strip()
-    if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
+    sign = -1 if text.startswith("-") else 1
+    digits = text[1:] if text[:1] in ("+", "-") else text
+    if not digits or not digits.isascii() or not digits.isdigit() or len(digits) > 10:
         return None
-    number = int(text)
+    number = sign * int(digits)
     return number if minimum <= number <= maximum else None
 
 

@@ -15,6 +15,8 @@ from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 pytestmark = pytest.mark.django_db
 STOCK_IMPORT = reverse("admin:catalog_productvariant_import")
 STOCK_CONFIRM = reverse("admin:catalog_productvariant_process_import")
+PRODUCT_IMPORT = reverse("admin:catalog_product_import")
+PRODUCT_CONFIRM = reverse("admin:catalog_product_process_import")
 
 
 def upload(client, url, text, *, resource=0, fmt=0, name="stock.csv"):
@@ -211,12 +213,40 @@ def test_confirming_twice_imports_once_and_says_so(client_as, variants):
     confirm = preview.context["confirm_form"].initial
     first = client.post(STOCK_CONFIRM, confirm, follow=True)
     assert "Import finished: 0 new, 1 updated" in first.content.decode()
+    # The list it lands on shows what the import changed, and only that.
+    changed = first.redirect_chain[-1][0]
+    assert "?import=" in changed
+    assert [v.sku for v in first.context["cl"].result_list] == ["MXD-S"]
     again = client.post(STOCK_CONFIRM, confirm, follow=True)  # a double click, a retry
     html = again.content.decode()
     assert again.status_code == 200
-    assert "This file was already confirmed: 0 new, 1 updated" in html
+    assert "This file was already imported: 0 new, 1 updated" in html
     assert "Nothing was imported twice" in html
+    assert f'<a href="{changed}">See what it changed</a>' in html
     assert ProductVariant.objects.get(sku="MXD-S").stock_available == 8  # +3 once
+
+
+def test_the_import_link_lists_what_one_import_wrote_and_nothing_else(client_as):
+    category = CategoryFactory(slug="abayas")
+    ProductFactory(slug="untouched", category=category)
+    client = client_as("merchandising")
+    text = "slug,name,category,base_price\nnew-abaya,New Abaya,abayas,60\n"
+    preview = upload(client, PRODUCT_IMPORT, text, name="p.csv")
+    done = client.post(PRODUCT_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    assert [p.slug for p in done.context["cl"].result_list] == ["new-abaya"]
+    # A later import of another file lists only its own rows.
+    text = "slug,name,category,base_price\nuntouched,Renamed,abayas,60\n"
+    preview = upload(client, PRODUCT_IMPORT, text, name="q.csv")
+    done = client.post(PRODUCT_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    assert [p.slug for p in done.context["cl"].result_list] == ["untouched"]
+
+
+@pytest.mark.parametrize("value", ["nothex!!", "1" * 500, "ZZZZZZZZ", "١٢٣٤٥٦٧٨", ""])
+def test_a_malformed_import_filter_is_ignored(client_as, variants, value):
+    url = reverse("admin:catalog_productvariant_changelist")
+    response = client_as("warehouse").get(url, {"import": value})
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) == 3  # the whole list, unfiltered
 
 
 def test_a_confirmation_after_the_stock_moved_writes_nothing_and_says_why(client_as, variants):
@@ -233,6 +263,90 @@ def test_a_confirmation_after_the_stock_moved_writes_nothing_and_says_why(client
     assert "Nothing was imported" in html and "Import finished" not in html
     assert "MXD-M" in html
     assert ProductVariant.objects.get(sku="MXD-M").stock_available == 1
+
+
+def test_a_new_level_confirmed_after_the_stock_moved_is_refused_and_says_what_moved(
+    client_as, variants
+):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    client = client_as("warehouse")
+    # The preview shows MXD-S 5 → 9 and MXD-L 7 → 1.
+    preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\nMXD-L,1\n")
+    colleague = staff("Warehouse", "receiving@test.example")
+    variant = ProductVariant.objects.get(sku="MXD-L")
+    stock_adjust(variant=variant, quantity=10, reason=StockReason.RECEIVED, actor=colleague)
+    done = client.post(STOCK_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    html = done.content.decode()
+    assert "Nothing was imported" in html and "Import finished" not in html
+    assert "MXD-L” went from “7” to “17” since the preview" in html
+    assert "Received by receiving@test.example" in html
+    # Neither row was written: the count typed over 7 must not erase the receipt of 10.
+    assert ProductVariant.objects.get(sku="MXD-L").stock_available == 17
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+    # The same file, uploaded again, previews the new values and may then be confirmed.
+    again = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\nMXD-L,1\n")
+    client.post(STOCK_CONFIRM, again.context["confirm_form"].initial)
+    assert ProductVariant.objects.get(sku="MXD-L").stock_available == 1
+
+
+def test_a_delta_confirmed_after_an_order_is_still_added(client_as, variants):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,delta\nMXD-L,+10\n")  # 7 → 17 in the preview
+    variant = ProductVariant.objects.get(sku="MXD-L")
+    stock_adjust(variant=variant, quantity=2, reason=StockReason.DAMAGED, actor=staff("Warehouse"))
+    client.post(STOCK_CONFIRM, preview.context["confirm_form"].initial)
+    # Ten received, two damaged meanwhile: both stand.
+    assert ProductVariant.objects.get(sku="MXD-L").stock_available == 15
+
+
+def test_a_product_changed_after_the_preview_is_not_overwritten(client_as):
+    from decimal import Decimal
+
+    CategoryFactory(slug="abayas")
+    product = ProductFactory(slug="linen-abaya", name="Linen Abaya", base_price=Decimal("79.00"))
+    client = client_as("merchandising")
+    text = "slug,name,category,base_price\nlinen-abaya,Linen Abaya,abayas,75\n"
+    preview = upload(client, PRODUCT_IMPORT, text, name="p.csv")
+    product.base_price = Decimal("69.00")  # a colleague's sale price, saved meanwhile
+    product.save()
+    done = client.post(PRODUCT_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    html = done.content.decode()
+    assert "Nothing was imported" in html
+    assert "column base_price" in html and "went from “79.00” to “69.00” since the preview" in html
+    product.refresh_from_db()
+    assert product.base_price == Decimal("69.00")
+
+
+def test_a_product_created_after_the_preview_is_not_overwritten(client_as):
+    category = CategoryFactory(slug="abayas")
+    client = client_as("merchandising")
+    text = "slug,name,category,base_price\nnew-abaya,New Abaya,abayas,60\n"
+    preview = upload(client, PRODUCT_IMPORT, text, name="p.csv")
+    ProductFactory(slug="new-abaya", name="Made by hand", category=category)
+    done = client.post(PRODUCT_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    assert "product “new-abaya” was created since the preview" in done.content.decode()
+    assert Product.objects.get(slug="new-abaya").name == "Made by hand"
+
+
+def test_a_confirmation_whose_preview_expired_writes_nothing(client_as, variants):
+    from django.core.cache import cache
+
+    from apps.toolkit.importing import preview_cache_key
+
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\n")
+    confirm = preview.context["confirm_form"].initial
+    cache.delete(preview_cache_key(confirm["import_file_name"]))
+    done = client.post(STOCK_CONFIRM, confirm, follow=True)
+    html = done.content.decode()
+    assert "The preview of this file is no longer available" in html
+    assert "Import finished" not in html
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
 
 
 def test_a_confirmation_that_changes_nothing_is_not_a_success(client_as, variants):

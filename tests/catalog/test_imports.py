@@ -79,6 +79,18 @@ def test_stock_levels_and_deltas_go_through_the_stock_service(catalog):
         ("MXD-M,4,1,", "Row 2, column stock: give either a new stock level or a delta"),
         ("MXD-S,5,,", "Row 2, column sku: sku “MXD-S” appears twice in the file (rows 1 and 2)"),
         (",4,,", "Row 2, column sku: column “sku” is empty; it is required"),
+        # Numbers are digits 0–9 within PostgreSQL's integer: no other scripts, no exponents.
+        ("MXD-M,٣٤,,", "Row 2, column stock: “٣٤” is not a whole number written in digits 0–9"),
+        ("MXD-M,３,,", "Row 2, column stock: “３” is not a whole number written in digits 0–9"),
+        ("MXD-M,1e2,,", "Row 2, column stock: “1e2” is not a whole number"),
+        ("MXD-M,1_000,,", "Row 2, column stock: “1_000” is not a whole number"),
+        ("MXD-M,2147483648,,", "Row 2, column stock: “2147483648” is not a whole number"),
+        ("MXD-M,,+٣,", "Row 2, column delta: “+٣” is not a whole number"),
+        (
+            "MXD-M,,+2147483647,",
+            "Row 2, column delta: would make the stock of MXD-M 2,147,483,649; a stock level "
+            "holds at most 2,147,483,647",
+        ),
     ],
 )
 def test_one_bad_stock_row_refuses_the_whole_file(catalog, rows, expected):
@@ -143,6 +155,15 @@ def test_an_unchanged_row_is_reported_and_not_written(catalog):
         ("a,A,dresses,,9.999,,", "Row 2, column base_price: “9.999” has more than 2 decimals"),
         ("a,A,dresses,,cheap,,", "Row 2, column base_price: “cheap” is not a price"),
         ("a,A,dresses,,-1,,", "Row 2, column base_price: “-1” is not a price of zero or more"),
+        ("a,A,dresses,,٣٤,,", "Row 2, column base_price: “٣٤” is not a price: write digits 0–9"),
+        ("a,A,dresses,,１０,,", "Row 2, column base_price: “１０” is not a price"),
+        ("a,A,dresses,,1e2,,", "Row 2, column base_price: “1e2” is not a price"),
+        ("a,A,dresses,,NaN,,", "Row 2, column base_price: “NaN” is not a price"),
+        ("a,A,dresses,,1 000,,", "Row 2, column base_price: “1 000” is not a price"),
+        (
+            "a,A,dresses,,10," + "d" * 10_001 + ",",
+            "Row 2, column description: Ensure this value has at most 10000 characters",
+        ),
         ("a,,dresses,,10,,", "Row 2, column name: column “name” is empty; it is required"),
         ("a,A,dresses,,10,,maybe", "Row 2, column is_featured: “maybe” is not yes/no"),
         # The model's own validation, as the product form runs it:
@@ -289,6 +310,7 @@ def test_an_import_never_moves_an_existing_category():
             "Row 1, column color: Ensure this value has at most 100",
         ),
         ("MXD-L,maxi-dress,XXXL,Black", "Row 1, column size:"),
+        ("MXD-L,maxi-dress,٣,Black", "Row 1, column size: “٣” is not a size"),
         ("S" * 256 + ",maxi-dress,L,Black", "Row 1, column sku: Ensure this value has at most 255"),
     ],
 )
@@ -296,6 +318,44 @@ def test_bad_variant_rows_are_refused_like_the_form_refuses_them(catalog, row, e
     result, errors = run(VariantResource, "sku,product,size,color\n" + row + "\n")
     assert any(line.startswith(expected) for line in errors), errors
     assert sorted(ProductVariant.objects.values_list("sku", flat=True)) == ["MXD-M", "MXD-S"]
+
+
+def test_prices_as_staff_write_them_are_read(catalog):
+    text = PRODUCT_HEADER + 'a,A,dresses,,79,,\nb,B,dresses,,79.5,,\nc,C,dresses,,"79,50",,\n'
+    result, errors = run(ProductResource, text)
+    assert errors == []
+    prices = dict(Product.objects.filter(slug__in="abc").values_list("slug", "base_price"))
+    assert prices == {"a": Decimal("79.00"), "b": Decimal("79.50"), "c": Decimal("79.50")}
+
+
+def test_a_cell_longer_than_the_csv_readers_limit_is_named_by_row_and_column(catalog):
+    # Python's CSV reader stops at 131,072 characters a cell ("field larger than field
+    # limit"); the file's own size limit bounds cells instead, and the model says what fits.
+    text = PRODUCT_HEADER + "a,A,dresses,,10," + "d" * 200_000 + ",\n"
+    result, errors = run(ProductResource, text)
+    assert errors == [
+        "Row 1, column description: Ensure this value has at most 10000 characters (it has 200000)."
+    ]
+    assert not Product.objects.filter(slug="a").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sku,stock\nMXD-S,4,9\n", "Row 1 has 3 cells where the header has 2"),
+        ('sku,stock\nMXD-S,"4\n', "cannot be read as CSV"),
+    ],
+)
+def test_a_malformed_csv_line_is_named(catalog, text, expected):
+    with pytest.raises(ImportFileError, match=expected):
+        dataset(text)
+
+
+def test_short_lines_and_trailing_blank_lines_are_read_as_empty_cells(catalog):
+    result, errors = run(StockUpdateResource, "sku,stock,delta\nMXD-S,9\nMXD-M,,+1\n\n\n")
+    assert errors == []
+    levels = dict(ProductVariant.objects.values_list("sku", "stock_available"))
+    assert levels == {"MXD-S": 9, "MXD-M": 3}
 
 
 def test_a_category_slug_too_long_is_named_not_a_database_error():

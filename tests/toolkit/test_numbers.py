@@ -30,6 +30,29 @@ def test_parse_int(value, expected):
     assert parse_int(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("+3", 3),
+        ("-3", -3),
+        (" -0 ", 0),
+        (f"-{PG_INT_MAX}", -PG_INT_MAX),
+        (f"+{PG_INT_MAX + 1}", None),
+        ("--3", None),
+        ("+-3", None),
+        ("-", None),
+        ("-٣", None),
+        ("- 3", None),
+    ],
+)
+def test_a_signed_integer_needs_a_range_that_allows_it(value, expected):
+    assert parse_int(value, minimum=-PG_INT_MAX) == expected
+
+
+def test_a_sign_does_not_widen_the_range():
+    assert parse_int("+5") == 5 and parse_int("-5") is None
+
+
 def test_an_id_starts_at_one():
     assert parse_id("0") is None and parse_id("1") == 1
 
