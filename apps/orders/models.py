@@ -93,8 +93,10 @@ class Order(TrackedModel):
     history = HistoricalRecords()
 
     # The status moves only through the order lifecycle (apps/orders/services.py); a trigger
-    # refuses any move ALLOWED_TRANSITIONS does not list, whoever writes the row.
-    guarded_fields = ("status",)
+    # refuses any move ALLOWED_TRANSITIONS does not list, whoever writes the row. The address
+    # changes only through order_change_address (before shipping, checked against what the
+    # agent's page showed).
+    guarded_fields = ("status", "address")
 
     class Meta:
         db_table = "orders_order"

@@ -18,6 +18,7 @@ from apps.catalog.models import ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_move_for_order
 from apps.orders.models import CartItem, Order, OrderItem, OrderStatus
 from apps.toolkit.guarded import guarded_write
+from apps.toolkit.history import last_change
 
 Status = OrderStatus
 
@@ -208,3 +209,67 @@ def _last_change(order: Order) -> str:
 
 def order_cancel(*, order_id: int, reason: str, actor) -> Order:
     return order_change_status(order_id=order_id, to=Status.CANCELLED, actor=actor, reason=reason)
+
+
+# Until it ships, an order's parcel is still in the warehouse and can go somewhere else.
+ADDRESS_CHANGEABLE = frozenset({Status.PENDING, Status.PAID})
+ADDRESS_MAX_LENGTH = 1000
+
+
+class AddressConflict(OrderError):
+    """The address changed between the page an agent saw and their save."""
+
+
+def normalise_address(text: str) -> str:
+    """One spelling for an address typed in a browser (CRLF) or stored by the shop (LF)."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.strip() for line in lines).strip()
+
+
+def address_refusal(order: Order) -> str | None:
+    """Why the address of ``order`` can no longer change, or None if it can."""
+    if order.status in ADDRESS_CHANGEABLE:
+        return None
+    status = Status(order.status).label.lower()
+    return (
+        f"Order #{order.pk} is {status}, so its delivery address can no longer change: "
+        "only pending and paid orders, which have not left the warehouse, can be redirected."
+    )
+
+
+@transaction.atomic
+def order_change_address(
+    *, order_id: int, address: str, seen: str, actor, reason: str = ""
+) -> Order:
+    """Send an order that has not shipped yet to ``address``.
+
+    ``seen`` is the address the agent's page showed. Under the order's row lock it must still
+    be the order's address: if a colleague changed it meanwhile, nothing is written and
+    :class:`AddressConflict` says who and what. The old address stays in the history.
+    """
+    require(actor, "orders.change_order", "change an order's delivery address")
+    address = normalise_address(address)
+    if not address:
+        raise OrderError("Enter the new delivery address.")
+    if len(address) > ADDRESS_MAX_LENGTH:
+        raise OrderError(f"An address has at most {ADDRESS_MAX_LENGTH} characters.")
+    order = Order.objects.select_for_update().filter(pk=order_id).first()
+    if order is None:
+        raise OrderError(f"Order #{order_id} does not exist.")
+    refusal = address_refusal(order)
+    if refusal:
+        raise OrderError(refusal)
+    if normalise_address(order.address) != normalise_address(seen):
+        raise AddressConflict(
+            f"The delivery address of order #{order.pk} was changed while you were editing"
+            f"{last_change(order)}; it is now “{order.address}”. Enter yours again if it "
+            "should replace it."
+        )
+    if address == normalise_address(order.address):
+        return order
+    order.address = address
+    order._history_user = actor
+    order._change_reason = reason.strip() or "Delivery address changed"
+    with guarded_write(Order, "address"):
+        order.save(update_fields=["address"])
+    return order

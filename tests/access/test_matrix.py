@@ -156,6 +156,7 @@ CUSTOM = {
     "admin:orders_order_mark_shipped": ("orders.order", {S, P}, {S, P}),
     "admin:orders_order_mark_delivered": ("orders.order", {S, P}, {S, P}),
     "admin:orders_order_cancel_order": ("orders.order", {S, P}, {S, P}),
+    "admin:orders_order_change_address": ("orders.order", {S, P}, {S, P}),
     "admin:auth_user_password_change": ("users.user", {S}, {S}),
 }
 

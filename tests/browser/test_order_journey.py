@@ -21,6 +21,18 @@ def test_support_agent_handles_orders(sign_in, live_demo, settings, screenshot):
         page.locator("#result_list a", has_text=f"#{order.pk}").first.click()
     page.wait_for_load_state("networkidle")
 
+    # The customer phoned: the parcel goes to her office. The browser posts the address it
+    # showed with CRLF line breaks; the check against it must still match.
+    page.get_by_role("link", name="Change address").click()
+    page.fill("textarea[name=address]", "ModestWear Customer\n12 Office Park\nLeeds LS1 4AP")
+    page.fill("input[name=reason]", "customer phoned")
+    with page.expect_navigation():
+        page.click("button[name=confirm]")
+    page.wait_for_load_state("networkidle")
+    assert f"Order #{order.pk} now goes to the new address." in page.content()
+    order.refresh_from_db()
+    assert order.address == "ModestWear Customer\n12 Office Park\nLeeds LS1 4AP"
+
     # Mark it paid, then shipped, with the buttons on the order page.
     for button, note, status in [
         ("Mark paid", "PAY-77", "paid"),
@@ -37,6 +49,7 @@ def test_support_agent_handles_orders(sign_in, live_demo, settings, screenshot):
     assert order.status == "shipped"
     assert page.get_by_role("link", name="Mark delivered").count() == 1
     assert page.get_by_role("link", name="Mark paid").count() == 0
+    assert page.get_by_role("link", name="Change address").count() == 0  # it has left
 
     # Try to deliver a pending order from the list: refused, with the reason.
     page.goto(f"{admin}orders/order/?q={other.pk}")

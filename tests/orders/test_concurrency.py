@@ -88,3 +88,52 @@ def test_a_double_cancel_restocks_once():
     assert sorted(kind for kind, _ in outcomes) == ["ok"] + ["refused"] * 3, outcomes
     assert ProductVariant.objects.get(pk=variant.pk).stock_available == 5
     assert Order.objects.get(pk=order.pk).history.filter(status="cancelled").count() == 1
+
+
+def test_two_agents_changing_one_address_at_once_one_wins_the_other_is_told():
+    from apps.orders.services import order_change_address
+    from tests.actors import staff
+
+    order = OrderFactory(status="paid", address="1 Old Road")
+    first, second = staff("Support"), staff("Support")
+    outcomes = race(
+        lambda: order_change_address(
+            order_id=order.pk, address="2 New St", seen="1 Old Road", actor=first
+        ),
+        lambda: order_change_address(
+            order_id=order.pk, address="3 Other Way", seen="1 Old Road", actor=second
+        ),
+    )
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
+    refused = next(message for kind, message in outcomes if kind == "refused")
+    assert "was changed while you were editing" in refused
+    order.refresh_from_db()
+    winner = "2 New St" if outcomes[0][0] == "ok" else "3 Other Way"
+    assert order.address == winner
+    assert f"it is now “{winner}”" in refused
+    assert order.history.count() == 2  # placed, then one change: the loser wrote nothing
+
+
+def test_an_address_change_and_shipping_at_once_never_redirect_a_shipped_parcel():
+    from apps.orders.services import order_change_address
+    from tests.actors import staff
+
+    order = OrderFactory(status="paid", address="1 Old Road")
+    outcomes = race(
+        lambda: order_change_address(
+            order_id=order.pk, address="2 New St", seen="1 Old Road", actor=staff("Support")
+        ),
+        lambda: order_change_status(order_id=order.pk, to="shipped", actor=system()),
+    )
+    order.refresh_from_db()
+    address_kind = outcomes[0][0]
+    assert outcomes[1][0] == "ok", outcomes  # shipping is always allowed from paid
+    if address_kind == "refused":  # shipped first: the address change was too late
+        assert "is shipped, so its delivery address can no longer change" in outcomes[0][1]
+        assert order.address == "1 Old Road"
+    else:  # changed first, then shipped to the new address
+        assert address_kind == "ok", outcomes
+        assert order.address == "2 New St"
+    # Whichever came first, the history shows the address the parcel left with.
+    shipped = order.history.filter(status="shipped").order_by("history_id").first()
+    assert shipped.address == order.address

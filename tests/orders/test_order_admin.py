@@ -233,3 +233,95 @@ def test_a_stale_status_button_opened_by_get_writes_nothing(client_as):
     )
     order.refresh_from_db()
     assert order.status == "delivered" and order.history.count() == 1
+
+
+# The delivery address, changed from the order page until the order ships ----------------------
+
+
+def address_url(order):
+    return reverse("admin:orders_order_change_address", args=[order.pk])
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("pending", True),
+        ("paid", True),
+        ("shipped", False),
+        ("delivered", False),
+        ("cancelled", False),
+    ],
+)
+def test_change_address_is_offered_until_the_order_ships(client_as, status, offered):
+    order = OrderFactory(status=status)
+    html = client_as("support").get(change_url(order)).content.decode()
+    assert (address_url(order) in html) is offered
+
+
+def test_an_agent_changes_the_address_from_the_order_page(client_as):
+    order = OrderFactory(status="paid", address="1 Old Road\nLeeds")
+    client = client_as("support")
+    form = client.get(address_url(order)).content.decode()
+    assert 'name="address__seen" value="1 Old Road\nLeeds"' in form
+    response = client.post(
+        address_url(order),
+        {"address": "2 New Street\r\nYork", "address__seen": "1 Old Road\r\nLeeds"},
+        follow=True,
+    )
+    assert f"Order #{order.pk} now goes to the new address." in response.content.decode()
+    order.refresh_from_db()
+    assert order.address == "2 New Street\nYork"
+    assert order.history.first().history_user == client.user
+
+
+def test_a_stale_address_page_is_refused_and_shows_the_new_address(client_as):
+    from apps.orders.services import order_change_address
+    from tests.actors import staff
+
+    order = OrderFactory(status="pending", address="1 Old Road")
+    client = client_as("support")
+    client.get(address_url(order))
+    # A colleague on the phone with the customer changes it first.
+    colleague = staff("Support", "phone@test.example")
+    order_change_address(order_id=order.pk, address="2 New St", seen="1 Old Road", actor=colleague)
+    response = client.post(
+        address_url(order), {"address": "9 Typo Lane", "address__seen": "1 Old Road"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "was changed while you were editing (Delivery address changed by phone@test.example" in html
+    )
+    assert 'name="address__seen" value="2 New St"' in html  # the page now carries the new one
+    assert Order.objects.get(pk=order.pk).address == "2 New St"
+
+
+@pytest.mark.parametrize("seen", [None, ""])
+def test_an_address_post_without_what_the_page_showed_is_refused(client_as, seen):
+    order = OrderFactory(status="pending", address="1 Old Road")
+    data = {"address": "2 New St"} | ({} if seen is None else {"address__seen": seen})
+    response = client_as("support").post(address_url(order), data)
+    assert "This page did not say which value it showed" in response.content.decode()
+    assert Order.objects.get(pk=order.pk).address == "1 Old Road"
+
+
+def test_a_shipped_orders_address_page_says_why_and_writes_nothing(client_as):
+    order = OrderFactory(status="shipped", address="1 Old Road")
+    client = client_as("support")
+    for method in (client.get, client.post):
+        response = method(
+            address_url(order), {"address": "2", "address__seen": "1 Old Road"}, follow=True
+        )
+        assert f"Order #{order.pk} is shipped, so its delivery address can no longer change" in (
+            response.content.decode()
+        )
+    assert Order.objects.get(pk=order.pk).address == "1 Old Road"
+
+
+def test_an_address_with_a_nul_byte_is_a_form_error(client_as):
+    order = OrderFactory(status="pending", address="1 Old Road")
+    response = client_as("support").post(
+        address_url(order), {"address": "2 New\x00 St", "address__seen": "1 Old Road"}
+    )
+    assert response.status_code in (200, 400)
+    assert Order.objects.get(pk=order.pk).address == "1 Old Road"

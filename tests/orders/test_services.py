@@ -243,3 +243,91 @@ def test_placement_costs_the_same_statements_whatever_its_lines(lines):
     # Nine statements: cart read, variant lock, order + history, lines + history, stock +
     # history, cart delete; and four SAVEPOINT/RELEASE around the two atomic blocks.
     assert len(queries) == 13, "\n".join(q["sql"][:100] for q in queries)
+
+
+# The delivery address: before shipping, through the service, against what the page showed ---
+
+
+def test_an_address_changes_before_shipping_and_the_old_one_stays_in_history():
+    from apps.orders.services import order_change_address
+
+    agent = staff("Support", "agent@test.example")
+    order = OrderFactory(status="paid", address="1 Old Road\nLeeds")
+    order_change_address(
+        order_id=order.pk,
+        address="2 New Street\r\nYork YO1 7HH\r\n",
+        seen="1 Old Road\r\nLeeds",  # a browser posts line breaks as CRLF
+        actor=agent,
+        reason="customer phoned",
+    )
+    order.refresh_from_db()
+    assert order.address == "2 New Street\nYork YO1 7HH"
+    latest, before = order.history.all()[:2]
+    assert (latest.address, latest.history_user, latest.history_change_reason) == (
+        "2 New Street\nYork YO1 7HH",
+        agent,
+        "customer phoned",
+    )
+    assert before.address == "1 Old Road\nLeeds"
+
+
+@pytest.mark.parametrize("status", ["shipped", "delivered", "cancelled"])
+def test_an_address_cannot_change_once_the_order_has_left(status):
+    from apps.orders.services import order_change_address
+
+    order = OrderFactory(status=status, address="1 Old Road")
+    with pytest.raises(OrderError, match=f"is {status}, so its delivery address can no longer"):
+        order_change_address(
+            order_id=order.pk, address="2 New St", seen="1 Old Road", actor=staff("Support")
+        )
+    assert Order.objects.get(pk=order.pk).address == "1 Old Road"
+
+
+def test_an_address_changed_meanwhile_is_not_overwritten():
+    from apps.orders.services import AddressConflict, order_change_address
+
+    order = OrderFactory(status="pending", address="1 Old Road")
+    first, second = staff("Support", "first@test.example"), staff("Support")
+    order_change_address(order_id=order.pk, address="2 New St", seen="1 Old Road", actor=first)
+    with pytest.raises(AddressConflict) as refused:
+        order_change_address(
+            order_id=order.pk, address="3 Other Way", seen="1 Old Road", actor=second
+        )
+    assert "changed while you were editing (Delivery address changed by first@test.example" in (
+        str(refused.value)
+    )
+    assert "it is now “2 New St”" in str(refused.value)
+    assert Order.objects.get(pk=order.pk).address == "2 New St"
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [("  \r\n ", "Enter the new delivery address"), ("x" * 1001, "at most 1000 characters")],
+)
+def test_an_empty_or_huge_address_is_refused(address, message):
+    from apps.orders.services import order_change_address
+
+    order = OrderFactory(status="pending", address="1 Old Road")
+    with pytest.raises(OrderError, match=message):
+        order_change_address(
+            order_id=order.pk, address=address, seen="1 Old Road", actor=staff("Support")
+        )
+
+
+@pytest.mark.parametrize("role", ["Warehouse", "Merchandising"])
+def test_only_roles_that_change_orders_change_addresses(role):
+    from apps.orders.services import order_change_address
+
+    order = OrderFactory(status="pending", address="1 Old Road")
+    with pytest.raises(ActorNotAllowed):
+        order_change_address(order_id=order.pk, address="2", seen="1 Old Road", actor=staff(role))
+
+
+def test_the_model_refuses_an_address_saved_outside_the_service():
+    from apps.toolkit.guarded import GuardedFieldError
+
+    order = OrderFactory(status="pending", address="1 Old Road")
+    order.address = "Somewhere else"
+    with pytest.raises(GuardedFieldError):
+        order.save()
+    assert Order.objects.get(pk=order.pk).address == "1 Old Road"

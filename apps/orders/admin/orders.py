@@ -21,9 +21,13 @@ from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, OrderItem, OrderStatus
 from apps.orders.resources import OrderLineExportResource
 from apps.orders.services import (
+    ADDRESS_CHANGEABLE,
+    ADDRESS_MAX_LENGTH,
     Line,
     OrderError,
+    address_refusal,
     allowed_targets,
+    order_change_address,
     order_change_status,
     order_place,
     status_refusal,
@@ -32,6 +36,7 @@ from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
 )
+from apps.toolkit.forms import NOT_SEEN, seen_value, with_seen_value
 from apps.toolkit.importing import FORMATS
 from apps.toolkit.numbers import parse_id
 from apps.users.models import User
@@ -131,6 +136,32 @@ class StatusNoteForm(forms.Form):
     )
 
 
+class AddressForm(forms.Form):
+    """A new delivery address, carrying the one the page showed (``address__seen``)."""
+
+    address = forms.CharField(
+        label="Delivery address",
+        max_length=ADDRESS_MAX_LENGTH,
+        widget=with_seen_value(UnfoldAdminTextareaWidget),
+    )
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Optional: who asked for it, e.g. “customer phoned”. Kept in the history.",
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, initial={"address": order.address}, **kwargs)
+        self.fields["address"].widget.seen = order.address
+
+    def clean(self):
+        cleaned = super().clean()
+        if "address" in cleaned and not seen_value(self, "address"):  # never blank when shown
+            self.add_error("address", NOT_SEEN)
+        return cleaned
+
+
 class PhoneOrderForm(forms.Form):
     customer = forms.EmailField(label="Customer e-mail", widget=UnfoldAdminTextInputWidget)
     address = forms.CharField(label="Delivery address", widget=UnfoldAdminTextareaWidget)
@@ -220,7 +251,13 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
     readonly_fields = fields
     inlines = [OrderItemInline]
     actions = ["bulk_mark_paid", "bulk_mark_shipped", "bulk_mark_delivered", "bulk_cancel"]
-    actions_detail = ["mark_paid", "mark_shipped", "mark_delivered", "cancel_order"]
+    actions_detail = [
+        "mark_paid",
+        "mark_shipped",
+        "mark_delivered",
+        "cancel_order",
+        "change_address",
+    ]
     actions_list = ["phone_order"]
     resource_classes = [OrderLineExportResource]
     formats = FORMATS
@@ -323,7 +360,10 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             if order_id
             else None
         )
-        possible = {ACTION_TARGETS[target] for target in allowed_targets(status)} if status else ()
+        targets = allowed_targets(status) if status else []
+        possible = {ACTION_TARGETS[target] for target in targets}
+        if status in ADDRESS_CHANGEABLE:
+            possible.add("change_address")
         return [action for action in actions if action.method.__name__ in possible]
 
     @action(description="Mark paid", permissions=["mark_paid"], icon="payments")
@@ -376,6 +416,46 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             form=form,
             submit="Cancel the order" if cancelling else f"Mark {target.label.lower()}",
             intro=intro,
+        )
+
+    # The delivery address, until the order ships: checked against what the page showed.
+
+    has_change_address_permission = has_mark_paid_permission
+
+    @action(description="Change address", permissions=["change_address"], icon="edit_location")
+    def change_address(self, request, object_id):
+        order = self.get_object(request, object_id)
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = reverse("admin:orders_order_change", args=[order.pk])
+        refusal = address_refusal(order)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(change_url)
+        form = AddressForm(request.POST or None, order=order)
+        if request.method == "POST" and form.is_valid():
+            try:
+                order_change_address(
+                    order_id=order.pk,
+                    address=form.cleaned_data["address"],
+                    seen=seen_value(form, "address"),
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except OrderError as error:
+                form.add_error("address", str(error))
+            else:
+                messages.success(request, f"Order #{order.pk} now goes to the new address.")
+                return redirect(change_url)
+        return render_action_form(
+            self,
+            request,
+            title=f"Change the delivery address of order #{order.pk}",
+            obj=order,
+            form=form,
+            submit="Save the new address",
+            intro=f"The order is {order.get_status_display().lower()}: it has not shipped yet. "
+            "The old address stays in the order's history.",
         )
 
     # Bulk status actions: each order is tried on its own and the agent is told which failed.
