@@ -31,6 +31,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from apps.access.policy import can, require
 from apps.catalog.signals import catalog_bulk_changed
+from apps.toolkit.guarded import GuardedFieldError
 from apps.toolkit.history import last_change
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -218,6 +219,7 @@ class AuditedResource(resources.ModelResource):
         self.preview_key = preview_key
         self._seen_keys: dict[str, int] = {}
         self._file_ok = False
+        self._columns: set[str] = set()
         self._dry_run = False
         self._snapshot: dict[str, dict | None] = {}
         self._previewed: dict[str, dict | None] | None = None
@@ -329,6 +331,7 @@ class AuditedResource(resources.ModelResource):
         if len(dataset) > limit:
             raise ImportFileError(f"The file has {len(dataset)} rows; at most {limit} at once.")
         self._seen_keys = {}
+        self._columns = set(headers)
         self.prime_lookups(dataset)
         self._file_ok = True
 
@@ -434,13 +437,37 @@ class AuditedResource(resources.ModelResource):
             finally:
                 self.create_instances.clear()
 
+    def get_bulk_update_fields(self):
+        """The model fields the file's columns set: a column absent from the file is not
+        written back. A guarded field (see TrackedModel) is never written on this path,
+        which bypasses ``save()``: its service must do it (as the stock update does)."""
+        keys = {self.fields[name].attribute for name in self.get_import_id_fields()}
+        names = [
+            field.attribute
+            for field in self.get_import_fields()
+            if field.attribute
+            and not field.readonly
+            and field.attribute not in keys
+            and field.column_name in self._columns
+        ]
+        guarded = sorted(set(names) & set(getattr(self._meta.model, "guarded_fields", ())))
+        if guarded:
+            raise GuardedFieldError(
+                f"{self._meta.model._meta.object_name}: {', '.join(guarded)} changes only "
+                "through its service, not through a bulk import."
+            )
+        return names
+
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if self.update_instances and (using_transactions or not dry_run):
             try:
+                fields = self.get_bulk_update_fields()
+                if not fields:  # only the key and read-only columns: nothing to write
+                    return
                 bulk_update_with_history(
                     self.update_instances,
                     self._meta.model,
-                    self.get_bulk_update_fields(),
+                    fields,
                     batch_size=batch_size,
                     default_user=self.user,
                     default_change_reason=self.batch_name,

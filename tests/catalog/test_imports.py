@@ -365,3 +365,41 @@ def test_a_category_slug_too_long_is_named_not_a_database_error():
         line.startswith("Row 1, column slug: Ensure this value has at most 50") for line in errors
     ), errors
     assert not any("character varying" in line for line in errors)
+
+
+# The bulk path writes the file's columns, never a guarded field --------------------------
+
+
+def test_a_bulk_update_writes_only_the_columns_in_the_file(catalog):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        result, errors = run(
+            ProductResource, "slug,name,category,base_price\nmaxi-dress,New,dresses,50\n"
+        )
+    assert errors == [] and result.totals["update"] == 1
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "catalog_product"')]
+    assert len(updates) == 1
+    assert '"name"' in updates[0]
+    assert '"description"' not in updates[0] and '"is_featured"' not in updates[0]
+
+
+def test_a_resource_cannot_bulk_write_a_guarded_field(catalog):
+    from import_export import fields, widgets
+
+    class StockByTheBackDoor(VariantResource):
+        # A new resource that puts stock on the generic bulk path (which bypasses save()).
+        optional_columns = ("coverage", "is_active", "stock")
+        stock = fields.Field(
+            attribute="stock_available", column_name="stock", widget=widgets.IntegerWidget()
+        )
+
+        class Meta(VariantResource.Meta):
+            fields = ["sku", "product", "size", "color", "coverage", "is_active", "stock"]
+
+    result, errors = run(
+        StockByTheBackDoor, "sku,product,size,color,stock\nMXD-S,maxi-dress,S,Black,999\n"
+    )
+    assert any("stock_available changes only through its service" in e for e in errors), errors
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
