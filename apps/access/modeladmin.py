@@ -21,6 +21,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -69,15 +70,27 @@ class ScopedAdmin(admin.ModelAdmin):
         except (ValidationError, ValueError, TypeError):
             return False  # not an id at all: the view answers "not found"
 
-    def any_out_of_scope(self, request, object_ids) -> bool:
-        """Set-based :meth:`out_of_scope` for the ids a bulk action was posted with."""
-        try:
-            wanted = {self.opts.pk.to_python(unquote(str(pk))) for pk in object_ids}
-        except ValidationError:
-            return False  # not ids at all: the action finds nothing
+    def selection_problem(self, request, object_ids) -> str | None:
+        """What is wrong with the ids a bulk action was posted with, or None.
+
+        Rows of other scopes are refused (PermissionDenied); ids that are not ids ("abc",
+        "١") or rows that no longer exist are a message, and the action does nothing: the
+        person reloads the list instead of acting on part of what they selected. Two
+        queries, whatever the selection's size.
+        """
+        wanted = {parse_id(pk) for pk in object_ids}
+        if None in wanted:
+            return "The selection holds something that is not a row of this list: nothing was done."
         visible = set(self.get_queryset(request).filter(pk__in=wanted).values_list("pk", flat=True))
         hidden = wanted - visible
-        return bool(hidden) and self.model._default_manager.filter(pk__in=hidden).exists()
+        if not hidden:
+            return None
+        if self.model._default_manager.filter(pk__in=hidden).exists():
+            raise PermissionDenied(self.scope_refusal)
+        return (
+            f"{len(hidden)} of the selected rows no longer exist (deleted meanwhile?): nothing "
+            "was done. Reload the list and select again."
+        )
 
     def check_scope(self, request, object_id) -> None:
         if self.out_of_scope(request, object_id):
@@ -133,8 +146,10 @@ class ScopedAdmin(admin.ModelAdmin):
             if "_save" in request.POST and not self.has_change_permission(request):
                 raise PermissionDenied("Your role may read this list but not change it.")
             selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-            if action and selected and self.any_out_of_scope(request, selected):
-                raise PermissionDenied(self.scope_refusal)
+            problem = self.selection_problem(request, selected) if action and selected else None
+            if problem:
+                messages.error(request, problem)
+                return redirect(request.get_full_path())
         return super().changelist_view(request, extra_context)
 
 
@@ -172,6 +187,7 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
             return self.revert(request, object_id, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    @transaction.atomic  # the form's check of what the page showed holds the row until saved
     def revert(self, request, object_id, version_id):
         current = self.get_object(request, unquote(object_id))
         if current is None:

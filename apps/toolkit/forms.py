@@ -5,6 +5,7 @@ with both values named, instead of silently undoing it.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.html import format_html
 
 from apps.toolkit.history import is_historical, last_change
@@ -34,7 +35,8 @@ def seen_value(form, name):
     if raw is None:
         return None
     try:
-        return form.fields[name].to_python(raw)
+        # The field's own checks: "sNaN", "Infinity" or 10**40 are not values a page shows.
+        return form.fields[name].clean(raw)
     except ValidationError:
         return None
 
@@ -53,6 +55,21 @@ def changed_meanwhile(instance, label: str, seen, current) -> str:
         f"{label} went from {seen} to {current} while you were editing"
         f"{last_change(instance)}: enter it again if yours should replace it."
     )
+
+
+def current_values(instance, names) -> dict:
+    """``names`` of ``instance``'s row as the database holds them now.
+
+    Inside a transaction (the admin saves a change form in one) the row stays locked until
+    the save commits: of two people saving over the same value at once, the second waits,
+    then sees the first one's value and is refused, instead of both "succeeding".
+    """
+    if not names:
+        return {}
+    query = type(instance)._base_manager.filter(pk=instance.pk)
+    if transaction.get_connection().in_atomic_block:
+        query = query.select_for_update(of=("self",))
+    return query.values(*names).first() or {}
 
 
 class SeenWidgetsMixin:
@@ -88,11 +105,11 @@ class SeenValuesModelForm(SeenWidgetsMixin, forms.ModelForm):
         cleaned = super().clean()
         if self.instance._state.adding:
             return cleaned
-        for name in self.seen_fields:
-            if name not in self.fields or name not in cleaned:
-                continue
+        checked = [name for name in self.seen_fields if name in self.fields and name in cleaned]
+        now = current_values(self.instance, checked)
+        for name in checked:
             seen = seen_value(self, name)
-            current = getattr(self.instance, name)
+            current = now.get(name, getattr(self.instance, name))
             if seen is None:
                 if cleaned[name] != current:
                     self.add_error(name, NOT_SEEN)

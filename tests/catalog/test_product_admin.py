@@ -263,7 +263,7 @@ def test_a_price_changed_meanwhile_is_not_overwritten(client_as):
     assert Product.objects.get(pk=product.pk).base_price == Decimal("69.00")
 
 
-@pytest.mark.parametrize("seen", [None, "", "abc", "7,9.0"])
+@pytest.mark.parametrize("seen", [None, "", "abc", "7,9.0", "sNaN", "NaN", "Infinity", "1e40"])
 def test_a_price_without_a_readable_seen_value_is_not_saved(client_as, seen):
     from decimal import Decimal
 
