@@ -75,6 +75,8 @@ class ParentCategoryWidget(CachedForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs):
         key = str(value or "").strip()
+        if key and key == str((row or {}).get("slug") or "").strip():
+            raise ValueError(f"“{key}” names itself as its parent")
         if key and key not in (self.cache or {}) and key in self.in_file:
             raise ValueError(
                 f"parent category “{key}” comes further down in the file: list parents "
@@ -188,7 +190,8 @@ class ProductResource(AuditedResource):
         }
 
     def get_queryset(self):
-        return Product.objects.select_related("category", "coverage_level")
+        # super(): a confirmation locks the rows it compares with its preview.
+        return super().get_queryset().select_related("category", "coverage_level")
 
 
 class VariantResource(AuditedResource):
@@ -231,7 +234,7 @@ class VariantResource(AuditedResource):
         self.fields["coverage"].widget.cache = {c.name: c for c in CoverageLevel.objects.all()}
 
     def get_queryset(self):
-        return ProductVariant.objects.select_related("product", "coverage")
+        return super().get_queryset().select_related("product", "coverage")
 
 
 class VariantExportResource(VariantResource):
@@ -297,10 +300,13 @@ class StockUpdateResource(AuditedResource):
         column, text = ("stock", level) if level else ("delta", delta)
         number = parse_int(text, minimum=-PG_INT_MAX)
         if number is None:
+            digits = text.lstrip("+-")
+            in_digits = digits.isascii() and digits.isdigit() and len(text) - len(digits) <= 1
             raise ValidationError(
                 {
-                    column: f"“{text}” is not a whole number written in digits 0–9 "
-                    f"(at most {PG_INT_MAX:,})"
+                    column: f"“{text}” is out of range: at most {PG_INT_MAX:,} either way"
+                    if in_digits
+                    else f"“{text}” is not a whole number written in digits 0–9"
                 }
             )
         new_level = number if level else current + number

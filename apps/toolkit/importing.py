@@ -12,6 +12,7 @@ import re
 import uuid
 
 import tablib
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.cache import cache
@@ -33,6 +34,7 @@ from apps.access.policy import can, require
 from apps.catalog.signals import catalog_bulk_changed
 from apps.toolkit.guarded import GuardedFieldError
 from apps.toolkit.history import last_change
+from apps.toolkit.numbers import parse_int
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -94,18 +96,54 @@ def read_csv(text: str, delimiter: str) -> tablib.Dataset:
             f"Line {reader.line_num} of the file cannot be read as CSV ({error}): check its "
             "quotes, or save the file again as “CSV UTF-8”."
         ) from None
-    while len(rows) > 1 and not any(cell.strip() for cell in rows[-1]):
-        rows.pop()  # blank lines at the end of a hand-edited file
-    dataset = tablib.Dataset(headers=rows[0])
-    width = len(rows[0])
-    for number, row in enumerate(rows[1:], start=1):  # numbered as the preview numbers rows
-        if any(cell.strip() for cell in row[width:]):
+    return tidy(rows[0], rows[1:], f"its separators ({delimiter!r}) and quotes")
+
+
+def tidy(header, rows, check: str) -> tablib.Dataset:
+    """One table, whatever wrote it: cells without surrounding spaces (as a form strips
+    what is typed), no blank rows at the end, no unnamed empty columns, and every column
+    named once. Rows are numbered as the preview numbers them (the first under the header)."""
+
+    def clean(cell):
+        if cell is None:
+            return ""
+        return cell.strip() if isinstance(cell, str) else cell
+
+    def blank(cell) -> bool:
+        return clean(cell) == ""
+
+    header = [str(clean(name)) for name in header]
+    rows = [list(row) for row in rows]
+    while rows and all(blank(cell) for cell in rows[-1]):
+        rows.pop()  # blank lines at the end of a hand-edited file or a formatted sheet
+    width = len(header)
+    for number, row in enumerate(rows, start=1):
+        if any(not blank(cell) for cell in row[width:]):
             raise ImportFileError(
-                f"Row {number} has {len(row)} cells where the header has {width}: check its "
-                f"separators ({delimiter!r}) and quotes."
+                f"Row {number} has {len(row)} cells where the header has {width}: check {check}."
             )
         # Spreadsheets drop empty cells at the end of a line: they are empty, not missing.
-        dataset.append(row[:width] + [""] * (width - len(row)))
+        row[:] = [clean(cell) for cell in row[:width]] + [""] * (width - len(row))
+    keep = []
+    for index, name in enumerate(header):
+        if name:
+            keep.append(index)
+        elif any(not blank(row[index]) for row in rows):
+            raise ImportFileError(
+                f"Column {index + 1} has values but no name in the header row: name it or "
+                "remove it."
+            )
+    names = [header[index] for index in keep]
+    for name in dict.fromkeys(names):
+        if names.count(name) > 1:
+            columns = [str(i + 1) for i in keep if header[i] == name]
+            raise ImportFileError(
+                f"The header names “{name}” more than once (columns {' and '.join(columns)}): "
+                "keep one."
+            )
+    dataset = tablib.Dataset(headers=names)
+    for row in rows:
+        dataset.append([row[index] for index in keep])
     return dataset
 
 
@@ -113,7 +151,8 @@ class XLSX(base_formats.XLSX):
     def create_dataset(self, in_stream, **kwargs):
         if not in_stream[:2] == b"PK":
             raise ImportFileError("The file is not an Excel workbook (.xlsx).")
-        return super().create_dataset(in_stream, **kwargs)
+        sheet = super().create_dataset(in_stream, **kwargs)
+        return tidy(sheet.headers or [], list(sheet), "the sheet's columns")
 
     def export_data(self, dataset, **kwargs):
         return super().export_data(neutralise_dataset(dataset), **kwargs)
@@ -151,18 +190,25 @@ class ImportBatchFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         batch = self.value()
-        if batch and BATCH_ID.fullmatch(batch):
+        if not batch:
+            return []
+        if BATCH_ID.fullmatch(batch):
             return [(batch, f"Import {batch}")]
-        return []
+        return [(batch, "Import (no such import)")]  # shown, so an empty list explains itself
 
     def queryset(self, request, queryset):
         batch = self.value()
-        if not batch or not BATCH_ID.fullmatch(batch):
+        if not batch:
             return queryset
-        written = self.history_model.objects.filter(
-            history_change_reason__contains=f"Import {batch} "
-        ).values(queryset.model._meta.pk.attname)
-        return queryset.filter(pk__in=written)
+        if not BATCH_ID.fullmatch(batch):
+            return queryset.none()
+        # The batch name starts the reason ("Import 1a2b3c4d …"), after a service's label if
+        # one wrote it ("Import: Import 1a2b3c4d …" from the stock service): a note or a file
+        # name that mentions the batch further on does not match.
+        reasons = self.history_model.objects.filter(
+            history_change_reason__regex=rf"^(\w+: )?Import {batch} "
+        )
+        return queryset.filter(pk__in=reasons.values(queryset.model._meta.pk.attname))
 
 
 class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -245,7 +291,12 @@ class AuditedResource(resources.ModelResource):
         result = super().import_data(dataset, **kwargs)
         clean = not result.has_errors() and not result.has_validation_errors()
         if self._dry_run and self.preview_key and clean:
-            cache.set(preview_cache_key(self.preview_key), self._snapshot, CONFIRMED_FOR)
+            preview = {
+                "user": getattr(self.user, "pk", None),
+                "resource": type(self).__name__,
+                "rows": self._snapshot,
+            }
+            cache.set(preview_cache_key(self.preview_key), preview, CONFIRMED_FOR)
         if not self._dry_run and not result.has_errors():
             catalog_bulk_changed.send(sender=self._meta.model)
         return result
@@ -304,8 +355,9 @@ class AuditedResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self._file_ok = False
         if self.preview_key and not self._dry_run:
-            self._previewed = cache.get(preview_cache_key(self.preview_key))
-            if self._previewed is None:
+            preview = cache.get(preview_cache_key(self.preview_key)) or {}
+            self._previewed = preview.get("rows")
+            if self._previewed is None or preview.get("resource") != type(self).__name__:
                 raise ImportFileError(
                     "The preview of this file is no longer available (it expires after a "
                     "day): upload the file again."
@@ -519,8 +571,11 @@ def describe_errors(result) -> list[str]:
     return lines
 
 
-# How long a confirmed upload is remembered, to answer a repeated confirmation.
+# How long a confirmed upload is remembered, to answer a repeated confirmation; and how long a
+# confirmation may run before another may start (a worker killed mid-way must not block the
+# file for a day; gunicorn's timeout is far shorter).
 CONFIRMED_FOR = 24 * 60 * 60
+CONFIRMING_FOR = 15 * 60
 
 
 class SizeLimitedImportForm(ImportForm):
@@ -579,44 +634,88 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
     # Confirmation: idempotent, and never a success that did not happen ----------------------
 
     def process_import(self, request, **kwargs):
-        """Confirm a previewed import once. The pending upload lives in the shared cache
-        (IMPORT_EXPORT_TMP_STORAGE_CLASS), so any instance can confirm it; a second
-        confirmation (a double click, a browser retry) is told what the first one did."""
+        """Confirm a previewed import once, by the person who previewed it.
+
+        The pending upload and what its preview showed live in the shared cache
+        (IMPORT_EXPORT_TMP_STORAGE_CLASS), so any instance can confirm it. A second
+        confirmation (a double click, a browser retry) is told what the first one did; a
+        confirmation that does not match its preview is refused before anything is read.
+        """
         if not self.has_import_permission(request):
             raise PermissionDenied
-        key = f"import-confirmed:{request.POST.get('import_file_name', '')}"
-        if request.method == "POST" and not cache.add(key, {"summary": None}, CONFIRMED_FOR):
-            done = cache.get(key) or {}
-            summary = done.get("summary") or "it is still running."
-            batch = done.get("batch")
-            messages.info(
-                request,
-                format_html(
-                    "This file was already imported: {} Nothing was imported twice. "
-                    '<a href="{}">See what it changed</a>.',
-                    summary,
-                    self._changelist_url(batch),
-                ),
-            )
-            return redirect(self._changelist_url(batch))
+        if request.method != "POST":
+            return super().process_import(request, **kwargs)
         tmp_name = request.POST.get("import_file_name", "")
-        if request.method == "POST" and cache.get(CacheStorage.CACHE_PREFIX + tmp_name) is None:
-            cache.delete(key)
-            messages.error(
-                request,
-                "That upload is no longer available (it expires after a day, or was never "
-                "made): upload the file again.",
-            )
-            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        key = f"import-confirmed:{tmp_name}"
+        done = cache.get(key)
+        if done is not None:
+            return self._already_imported(request, done)
+        refusal = self._confirmation_refusal(request, tmp_name)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(self._import_url())
+        if not cache.add(key, {"summary": None}, CONFIRMING_FOR):
+            return self._already_imported(request, cache.get(key) or {})
         request._import_confirmation_key = key
         try:
-            return super().process_import(request, **kwargs)
+            response = super().process_import(request, **kwargs)
+        except ImportFileError as error:  # the stored upload no longer reads as its format
+            cache.delete(key)
+            messages.error(request, f"Nothing was imported: {error}")
+            return redirect(self._import_url())
         except Exception:
             cache.delete(key)
             raise
+        if not getattr(request, "_import_result_handled", False):
+            cache.delete(key)  # the confirmation form was refused: nothing was imported
+        return response
+
+    def _confirmation_refusal(self, request, tmp_name: str) -> str | None:
+        """Why this confirmation cannot be processed, or None: it must name a stored upload
+        and a preview this person made of it, with the resource and format that preview used."""
+        preview = cache.get(preview_cache_key(tmp_name))
+        if preview is None or cache.get(CacheStorage.CACHE_PREFIX + tmp_name) is None:
+            return (
+                "That upload is no longer available (it expires after a day, or was never "
+                "made): upload the file again."
+            )
+        if preview.get("user") != request.user.pk:
+            return "That preview was made by another member of staff: upload the file yourself."
+        resources = self.get_import_resource_classes(request)
+        resource = parse_int(request.POST.get("resource", "0") or "0", maximum=len(resources) - 1)
+        formats = self.get_import_formats()
+        chosen = parse_int(request.POST.get("format"), maximum=len(formats) - 1)
+        if (
+            resource is None
+            or chosen is None
+            or resources[resource].__name__ != preview.get("resource")
+        ):
+            return "That confirmation does not match its preview: upload the file again."
+        return None
+
+    def choose_import_resource_class(self, form, request):
+        resource_class = super().choose_import_resource_class(form, request)
+        request._import_model = resource_class._meta.model  # e.g. variants from the products
+        return resource_class
+
+    def _already_imported(self, request, done):
+        summary = done.get("summary") or "it is still running."
+        url = self._changelist_url(done.get("batch"), done.get("model"))
+        messages.info(
+            request,
+            format_html(
+                "This file was already imported: {} Nothing was imported twice. "
+                '<a href="{}">See what it changed</a>.',
+                summary,
+                url,
+            ),
+        )
+        return redirect(url)
 
     def process_result(self, result, request):
+        request._import_result_handled = True
         key = getattr(request, "_import_confirmation_key", None)
+        model = getattr(request, "_import_model", self.model)
         problems = describe_errors(result)
         if problems:
             if key:
@@ -624,36 +723,38 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
             shown = " · ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
             messages.error(
                 request,
-                "Nothing was imported: the file no longer passes the checks it passed in the "
-                f"preview (the shop's data changed meanwhile). {shown}",
+                f"Nothing was imported: the file no longer passes its checks. {shown} Upload "
+                "it again to see a new preview.",
             )
-            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+            return redirect(self._import_url())
         totals = result.totals
         written = totals["new"] + totals["update"] + totals["delete"]
         summary = (
             f"{totals['new']} new, {totals['update']} updated, {totals['skip']} unchanged "
-            f"{self.opts.verbose_name_plural}."
+            f"{model._meta.verbose_name_plural}."
         )
         batch = getattr(request, "_import_batch", None) if written else None
+        label = model._meta.label_lower
         if key:
-            cache.set(key, {"summary": summary, "batch": batch}, CONFIRMED_FOR)
+            cache.set(key, {"summary": summary, "batch": batch, "model": label}, CONFIRMED_FOR)
         if not written:
             messages.warning(request, f"Nothing was imported: every row already matched. {summary}")
-            return redirect(self._changelist_url())
+            return redirect(self._changelist_url(None, label))
         self.generate_log_entries(result, request)  # off by setting: the history audits imports
+        url = self._changelist_url(batch, label)
         messages.success(
             request,
-            format_html(
-                'Import finished: {} <a href="{}">See what it changed</a>.',
-                summary,
-                self._changelist_url(batch),
-            ),
+            format_html('Import finished: {} <a href="{}">See what it changed</a>.', summary, url),
         )
-        post_import.send(sender=None, model=self.model)
-        return redirect(self._changelist_url(batch))
+        post_import.send(sender=None, model=model)
+        return redirect(url)
 
-    def _changelist_url(self, batch: str | None = None):
-        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+    def _import_url(self):
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+
+    def _changelist_url(self, batch: str | None = None, model: str | None = None):
+        opts = django_apps.get_model(model)._meta if model else self.opts
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         return f"{url}?{ImportBatchFilter.parameter_name}={batch_id(batch)}" if batch else url
 
     def add_data_read_fail_error_to_form(self, form, e):

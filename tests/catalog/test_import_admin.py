@@ -241,12 +241,14 @@ def test_the_import_link_lists_what_one_import_wrote_and_nothing_else(client_as)
     assert [p.slug for p in done.context["cl"].result_list] == ["untouched"]
 
 
-@pytest.mark.parametrize("value", ["nothex!!", "1" * 500, "ZZZZZZZZ", "١٢٣٤٥٦٧٨", ""])
-def test_a_malformed_import_filter_is_ignored(client_as, variants, value):
+@pytest.mark.parametrize("value", ["nothex!!", "1" * 500, "ZZZZZZZZ", "١٢٣٤٥٦٧٨", "29DFE96C"])
+def test_a_malformed_import_filter_lists_nothing_and_shows_itself(client_as, variants, value):
+    # A damaged "what it changed" link must not look as if the import changed everything.
     url = reverse("admin:catalog_productvariant_changelist")
     response = client_as("warehouse").get(url, {"import": value})
     assert response.status_code == 200
-    assert len(response.context["cl"].result_list) == 3  # the whole list, unfiltered
+    assert len(response.context["cl"].result_list) == 0
+    assert "Import (no such import)" in response.content.decode()
 
 
 def test_a_confirmation_after_the_stock_moved_writes_nothing_and_says_why(client_as, variants):
@@ -344,7 +346,7 @@ def test_a_confirmation_whose_preview_expired_writes_nothing(client_as, variants
     cache.delete(preview_cache_key(confirm["import_file_name"]))
     done = client.post(STOCK_CONFIRM, confirm, follow=True)
     html = done.content.decode()
-    assert "The preview of this file is no longer available" in html
+    assert "That upload is no longer available" in html
     assert "Import finished" not in html
     assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
 
@@ -372,3 +374,105 @@ def test_a_confirmation_of_an_unknown_upload_is_a_message_not_a_500(client_as, v
     )
     assert response.status_code == 200
     assert "That upload is no longer available" in response.content.decode()
+
+
+# A confirmation must match its preview; a refused one leaves the upload to its owner -------
+
+
+def test_a_confirmation_form_with_a_field_missing_does_not_block_the_real_one(client_as, variants):
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\n")
+    confirm = dict(preview.context["confirm_form"].initial)
+    broken = {k: v for k, v in confirm.items() if k != "original_file_name"}
+    client.post(STOCK_CONFIRM, broken)
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+    done = client.post(STOCK_CONFIRM, confirm, follow=True)
+    assert "Import finished" in done.content.decode()
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 9
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"format": "1"},
+        {"format": "7"},
+        {"format": "abc"},
+        {"resource": "5"},
+        {"resource": "-1"},
+        {"format": "٠"},
+    ],
+)
+def test_a_tampered_confirmation_is_refused_and_the_upload_kept(client_as, variants, tampered):
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\n")
+    confirm = dict(preview.context["confirm_form"].initial)
+    response = client.post(STOCK_CONFIRM, confirm | tampered, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Import finished" not in html and (
+        "does not match its preview" in html or "Nothing was imported" in html
+    )
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+    if "format" in tampered and tampered["format"] == "1":
+        return  # read as the wrong format: refused by the reader, which used the upload
+    client.post(STOCK_CONFIRM, confirm)
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 9
+
+
+def test_only_the_person_who_previewed_a_file_confirms_it(client_as, variants):
+    from django.test import Client
+
+    from tests.actors import staff
+
+    owner = client_as("warehouse")
+    preview = upload(owner, STOCK_IMPORT, "sku,stock\nMXD-S,9\n")
+    confirm = preview.context["confirm_form"].initial
+    colleague = Client()
+    colleague.force_login(staff("Warehouse"))
+    refused = colleague.post(STOCK_CONFIRM, confirm, follow=True)
+    assert "That preview was made by another member of staff" in refused.content.decode()
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+    owner.post(STOCK_CONFIRM, confirm)  # the upload is still the owner's to confirm
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 9
+
+
+def test_variants_imported_from_the_product_list_are_reported_and_linked_as_variants(
+    client_as, variants
+):
+    client = client_as("merchandising")
+    text = "sku,product,size,color\nMXD-S,maxi-dress,S,Olive\n"
+    preview = client.post(
+        PRODUCT_IMPORT,
+        {"resource": 1, "format": 0, "import_file": SimpleUploadedFile("v.csv", text.encode())},
+    )
+    assert preview.context["confirm_form"] is not None
+    done = client.post(PRODUCT_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    html = done.content.decode()
+    assert "0 new, 1 updated, 0 unchanged product variants." in html
+    changed = done.redirect_chain[-1][0]
+    assert changed.startswith(reverse("admin:catalog_productvariant_changelist") + "?import=")
+    assert [v.sku for v in done.context["cl"].result_list] == ["MXD-S"]
+
+
+def test_the_import_link_matches_its_batch_exactly(client_as, variants):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,delta\nMXD-S,+1\n")
+    done = client.post(STOCK_CONFIRM, preview.context["confirm_form"].initial, follow=True)
+    link = done.redirect_chain[-1][0]
+    batch = link.rsplit("=", 1)[1]
+    # A note that mentions the batch, and a file named after it, are not the batch.
+    variant = ProductVariant.objects.get(sku="MXD-M")
+    stock_adjust(
+        variant=variant,
+        quantity=1,
+        reason=StockReason.RECEIVED,
+        note=f"fixing Import {batch} from this morning",
+        actor=staff("Warehouse"),
+    )
+    other = upload(client, STOCK_IMPORT, "sku,delta\nMXD-L,+1\n", name=f"Import {batch} x.csv")
+    client.post(STOCK_CONFIRM, other.context["confirm_form"].initial)
+    listed = client.get(link).context["cl"].result_list
+    assert [v.sku for v in listed] == ["MXD-S"]

@@ -74,3 +74,26 @@ def test_a_receipt_committed_during_the_confirmation_is_seen_not_overwritten():
     assert outcome["confirmation waited"], "the confirmation read the row without its lock"
     assert any("went from “5” to “15” since the preview" in e for e in outcome["errors"]), outcome
     assert ProductVariant.objects.get(sku="RACE-M").stock_available == 15  # the receipt stands
+
+
+def every_import_resource():
+    from django.contrib import admin
+
+    from apps.toolkit.importing import AuditedImportExportAdmin
+
+    found = set()
+    for model_admin in admin.site._registry.values():
+        if isinstance(model_admin, AuditedImportExportAdmin):
+            found |= set(model_admin.get_resource_classes(request=None))
+    return sorted(found, key=lambda resource: resource.__name__)
+
+
+@pytest.mark.parametrize("resource_class", every_import_resource(), ids=lambda r: r.__name__)
+def test_every_import_locks_the_rows_it_confirms(resource_class):
+    # A resource that builds its own queryset instead of extending super()'s would compare
+    # and write unlocked rows: a colleague's save during the confirmation would be lost.
+    resource = resource_class(preview_key="any-upload")
+    resource._dry_run = False
+    assert resource.get_queryset().query.select_for_update
+    resource._dry_run = True  # the preview locks nothing: orders must not wait for it
+    assert not resource.get_queryset().query.select_for_update

@@ -84,7 +84,9 @@ def test_stock_levels_and_deltas_go_through_the_stock_service(catalog):
         ("MXD-M,３,,", "Row 2, column stock: “３” is not a whole number written in digits 0–9"),
         ("MXD-M,1e2,,", "Row 2, column stock: “1e2” is not a whole number"),
         ("MXD-M,1_000,,", "Row 2, column stock: “1_000” is not a whole number"),
-        ("MXD-M,2147483648,,", "Row 2, column stock: “2147483648” is not a whole number"),
+        ("MXD-M,2147483648,,", "Row 2, column stock: “2147483648” is out of range"),
+        ("MXD-M,,-2147483648,", "Row 2, column delta: “-2147483648” is out of range"),
+        ("MXD-M,,--3,", "Row 2, column delta: “--3” is not a whole number"),
         ("MXD-M,,+٣,", "Row 2, column delta: “+٣” is not a whole number"),
         (
             "MXD-M,,+2147483647,",
@@ -250,6 +252,67 @@ def test_xlsx_is_read(catalog):
     assert ProductVariant.objects.get(sku="MXD-S").stock_available == 9
 
 
+def xlsx(*rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return XLSX().create_dataset(buffer.getvalue())
+
+
+def test_a_sheet_with_blank_rows_and_unnamed_empty_columns_below_and_beside_it_is_read(catalog):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["sku", "stock"])
+    sheet.append(["MXD-S", 9])
+    sheet.cell(row=8, column=5).number_format = "0.00"  # formatted, empty: openpyxl keeps it
+    sheet.cell(row=8, column=5).value = ""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = XLSX().create_dataset(buffer.getvalue())
+    assert data.headers == ["sku", "stock"] and list(data) == [("MXD-S", 9)]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([["sku", "stock", "stock"], ["MXD-S", 5, 900]], "names “stock” more than once"),
+        ([["sku", None, "stock"], ["MXD-S", "x", 5]], "Column 2 has values but no name"),
+    ],
+)
+def test_a_sheet_with_an_ambiguous_header_is_refused(catalog, rows, message):
+    with pytest.raises(ImportFileError, match=message):
+        xlsx(*rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sku,stock,stock\nMXD-S,5,900\n", "names “stock” more than once"),
+        ("sku,,stock\nMXD-S,x,5\n", "Column 2 has values but no name"),
+    ],
+)
+def test_a_csv_with_an_ambiguous_header_is_refused(catalog, text, message):
+    with pytest.raises(ImportFileError, match=message):
+        dataset(text)
+
+
+def test_a_trailing_separator_in_the_header_is_an_empty_column_not_an_error(catalog):
+    result, errors = run(StockUpdateResource, "sku,stock,\nMXD-S,9,\n")
+    assert errors == []
+    assert ProductVariant.objects.get(sku="MXD-S").stock_available == 9
+
+
+def test_spaces_around_a_key_do_not_make_a_new_row(catalog):
+    # A form strips what is typed; so does the import: " MXD-S " is MXD-S, not a new variant.
+    result, errors = run(VariantResource, "sku,product,size,color\n MXD-S ,maxi-dress,S, Olive \n")
+    assert errors == [] and (result.totals["new"], result.totals["update"]) == (0, 1)
+    assert list(
+        ProductVariant.objects.filter(sku__contains="MXD-S").values_list("sku", "color")
+    ) == [("MXD-S", "Olive")]
+
+
 @pytest.mark.parametrize(
     ("raw", "fmt", "message"),
     [
@@ -356,6 +419,12 @@ def test_short_lines_and_trailing_blank_lines_are_read_as_empty_cells(catalog):
     assert errors == []
     levels = dict(ProductVariant.objects.values_list("sku", "stock_available"))
     assert levels == {"MXD-S": 9, "MXD-M": 3}
+
+
+def test_a_category_that_names_itself_as_parent_is_told_so():
+    result, errors = run(CategoryResource, "slug,name,parent\nloop,Loop,loop\n")
+    assert errors == ["Row 1, column parent: “loop” names itself as its parent"]
+    assert not Category.objects.filter(slug="loop").exists()
 
 
 def test_a_category_slug_too_long_is_named_not_a_database_error():
