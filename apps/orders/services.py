@@ -249,7 +249,7 @@ def order_change_address(
     """
     require(actor, "orders.change_order", "change an order's delivery address")
     address = normalise_address(address)
-    if not address:
+    if not any(character.isalnum() for character in address):  # blank, or only invisible
         raise OrderError("Enter the new delivery address.")
     if len(address) > ADDRESS_MAX_LENGTH:
         raise OrderError(f"An address has at most {ADDRESS_MAX_LENGTH} characters.")

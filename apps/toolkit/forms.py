@@ -6,6 +6,7 @@ with both values named, instead of silently undoing it.
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from apps.toolkit.history import is_historical, last_change
@@ -90,6 +91,23 @@ class SeenWidgetsMixin:
             field = self.fields.get(name)
             if field is not None and hasattr(field.widget, "seen"):
                 field.widget.seen = getattr(row, name)
+
+    @cached_property
+    def changed_data(self):
+        # A value left as the page showed it is not a change, even if the row moved on
+        # meanwhile: "changed successfully" must not be said of a save that writes nothing.
+        return [name for name in super().changed_data if not self.left_as_shown(name)]
+
+    def left_as_shown(self, name) -> bool:
+        if name not in self.seen_fields or self.instance.pk is None:
+            return False
+        seen = seen_value(self, name)
+        if seen is None:
+            return False
+        try:
+            return self.fields[name].clean(self[name].data) == seen
+        except ValidationError:
+            return False
 
 
 class SeenValuesModelForm(SeenWidgetsMixin, forms.ModelForm):

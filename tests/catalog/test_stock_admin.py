@@ -188,6 +188,22 @@ def test_a_typed_level_without_a_readable_seen_value_is_not_saved(client_as, see
     assert ProductVariant.objects.get(pk=variant.pk).stock_available == 73
 
 
+def test_a_stale_row_left_as_shown_is_not_reported_as_changed(client_as):
+    from apps.catalog.services import StockReason, stock_adjust
+    from tests.actors import staff
+
+    variant = VariantFactory(stock_available=73, is_active=True)
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_changelist")
+    stock_adjust(
+        variant=variant, quantity=10, reason=StockReason.RECEIVED, actor=staff("Warehouse")
+    )
+    html = client.post(url, _list_post(variant, 73, 73), follow=True).content.decode()
+    assert "changed successfully" not in html
+    variant.refresh_from_db()
+    assert variant.stock_available == 83 and variant.history.count() == 2
+
+
 def test_a_level_left_as_it_is_needs_no_seen_value(client_as):
     variant = VariantFactory(stock_available=73, is_active=True)
     client = client_as("warehouse")

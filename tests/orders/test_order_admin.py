@@ -325,3 +325,25 @@ def test_an_address_with_a_nul_byte_is_a_form_error(client_as):
     )
     assert response.status_code in (200, 400)
     assert Order.objects.get(pk=order.pk).address == "1 Old Road"
+
+
+def test_posting_the_same_address_says_nothing_changed(client_as):
+    order = OrderFactory(status="pending", address="1 Old Road\nLeeds")
+    response = client_as("support").post(
+        address_url(order),
+        {"address": " 1 Old Road \r\nLeeds\r\n", "address__seen": "1 Old Road\r\nLeeds"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "The order already goes to that address: nothing changed." in html
+    assert "now goes to the new address" not in html
+    assert order.history.count() == 1
+
+
+def test_an_address_of_1000_characters_with_line_breaks_fits(client_as):
+    order = OrderFactory(status="pending", address="1 Old Road")
+    address = "\r\n".join(["x" * 99] * 10)  # 990 letters and 9 breaks: 999 once stored
+    client_as("support").post(
+        address_url(order), {"address": address, "address__seen": "1 Old Road"}
+    )
+    assert Order.objects.get(pk=order.pk).address == address.replace("\r\n", "\n")

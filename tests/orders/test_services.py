@@ -331,3 +331,14 @@ def test_the_model_refuses_an_address_saved_outside_the_service():
     with pytest.raises(GuardedFieldError):
         order.save()
     assert Order.objects.get(pk=order.pk).address == "1 Old Road"
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\n\u00a0", "\ufeff  "])
+def test_an_address_of_invisible_characters_is_refused(invisible):
+    from apps.orders.services import order_change_address
+
+    order = OrderFactory(status="pending", address="1 Old Road")
+    with pytest.raises(OrderError, match="Enter the new delivery address"):
+        order_change_address(
+            order_id=order.pk, address=invisible, seen="1 Old Road", actor=staff("Support")
+        )

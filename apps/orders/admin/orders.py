@@ -27,6 +27,7 @@ from apps.orders.services import (
     OrderError,
     address_refusal,
     allowed_targets,
+    normalise_address,
     order_change_address,
     order_change_status,
     order_place,
@@ -139,9 +140,11 @@ class StatusNoteForm(forms.Form):
 class AddressForm(forms.Form):
     """A new delivery address, carrying the one the page showed (``address__seen``)."""
 
+    # Its length is checked by the service once line breaks are one character (a browser
+    # posts them as two); the form only keeps absurd posts out.
     address = forms.CharField(
         label="Delivery address",
-        max_length=ADDRESS_MAX_LENGTH,
+        max_length=2 * ADDRESS_MAX_LENGTH,
         widget=with_seen_value(UnfoldAdminTextareaWidget),
     )
     reason = forms.CharField(
@@ -434,6 +437,9 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             return redirect(change_url)
         form = AddressForm(request.POST or None, order=order)
         if request.method == "POST" and form.is_valid():
+            unchanged = normalise_address(form.cleaned_data["address"]) == normalise_address(
+                order.address
+            )
             try:
                 order_change_address(
                     order_id=order.pk,
@@ -445,7 +451,12 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             except OrderError as error:
                 form.add_error("address", str(error))
             else:
-                messages.success(request, f"Order #{order.pk} now goes to the new address.")
+                if unchanged:
+                    messages.info(
+                        request, "The order already goes to that address: nothing changed."
+                    )
+                else:
+                    messages.success(request, f"Order #{order.pk} now goes to the new address.")
                 return redirect(change_url)
         return render_action_form(
             self,
