@@ -28,10 +28,11 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.toolkit.admin_helpers import AsciiNumbersMixin
 from apps.toolkit.numbers import PG_INT_MAX, parse_id
 
 
-class ScopedAdmin(admin.ModelAdmin):
+class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
     """The policy for every model admin; :class:`AccessPolicyAdmin` adds audited history."""
 
     #: Said when an object exists but is outside this person's scope.

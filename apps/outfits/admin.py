@@ -22,6 +22,7 @@ from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.models import ProductImage, ProductVariant
 from apps.outfits.models import Outfit, OutfitItem
 from apps.outfits.services import outfit_problems, outfit_set_public
+from apps.toolkit.admin_helpers import AsciiNumbersMixin
 
 
 def _items(**filters):
@@ -53,7 +54,7 @@ class OutfitItemFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(problems)
 
 
-class OutfitItemInline(TabularInline):
+class OutfitItemInline(AsciiNumbersMixin, TabularInline):
     model = OutfitItem
     formset = OutfitItemFormSet
     extra = 0

@@ -1,10 +1,23 @@
-"""Pieces every admin of the back office shares: counting, action forms."""
+"""Pieces every admin of the back office shares: counting, action forms, number fields."""
 
 from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connection
 from django.template.response import TemplateResponse
+
+from apps.toolkit.numbers import ascii_form_class
+
+
+class AsciiNumbersMixin:
+    """Model admins and inlines whose number fields take digits 0–9 only, as imports do."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        form_class = ascii_form_class(db_field)
+        if form_class is not None and "form_class" not in kwargs:
+            kwargs["form_class"] = form_class
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
 
 # Below this many rows an exact COUNT(*) is cheap; above it the planner's estimate is used.
 EXACT_COUNT_LIMIT = 10_000

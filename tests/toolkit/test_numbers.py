@@ -126,3 +126,65 @@ def test_a_receipt_that_would_overflow_the_level_is_refused():
         stock_adjust(variant=variant, quantity=100, reason=StockReason.RECEIVED, actor=system())
     variant.refresh_from_db()
     assert variant.stock_available == 2_147_483_600
+
+
+# Forms take the same numbers as imports ---------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["٥٥", "５５", "1_600", "1e2", "55.0", " ", "+-5"])
+def test_a_typed_stock_level_is_digits_0_to_9(client_as, typed):
+    variant = VariantFactory(stock_available=7)
+    url = reverse("admin:catalog_productvariant_change", args=[variant.pk])
+    response = client_as("warehouse").post(
+        url, {"stock_available": typed, "stock_available__seen": "7", "is_active": "on"}
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "Enter a whole number" in response.content.decode() or typed.strip() == ""
+    assert type(variant).objects.get(pk=variant.pk).stock_available == 7
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["١٧٠٠", "１６００", "1_600", "1e2", "NaN", "Infinity"])
+def test_a_typed_price_is_digits_0_to_9(client_as, typed):
+    from decimal import Decimal
+
+    product = ProductFactory(base_price=Decimal("79.00"))
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    response = client_as("merchandising").post(
+        url,
+        {
+            "name": product.name,
+            "slug": product.slug,
+            "category": product.category_id,
+            "base_price": typed,
+            "base_price__seen": "79.00",
+            "variants-TOTAL_FORMS": 0,
+            "variants-INITIAL_FORMS": 0,
+            "images-TOTAL_FORMS": 0,
+            "images-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a number" in response.content.decode()
+    assert type(product).objects.get(pk=product.pk).base_price == Decimal("79.00")
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "value"),
+    [
+        ("integer", "-12", -12),
+        ("integer", "+7", 7),
+        ("decimal", "79.5", "79.5"),
+        ("decimal", ".5", "0.5"),
+        ("decimal", "79.", "79"),
+    ],
+)
+def test_ascii_numbers_are_read(field, text, value):
+    from decimal import Decimal
+
+    from apps.toolkit.numbers import AsciiDecimalField, AsciiIntegerField
+
+    form_field = AsciiIntegerField() if field == "integer" else AsciiDecimalField()
+    expected = value if field == "integer" else Decimal(value)
+    assert form_field.clean(text) == expected

@@ -24,7 +24,7 @@ from apps.catalog.selectors import (
     variant_count,
 )
 from apps.catalog.services import product_set_featured
-from apps.toolkit.admin_helpers import EstimatedCountPaginator
+from apps.toolkit.admin_helpers import AsciiNumbersMixin, EstimatedCountPaginator
 from apps.toolkit.forms import SeenValuesModelForm, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
 
@@ -32,7 +32,7 @@ STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
 STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
 
 
-class VariantInline(TabularInline):
+class VariantInline(AsciiNumbersMixin, TabularInline):
     model = ProductVariant
     extra = 0
     fields = ["sku", "size", "color", "coverage", "stock_available", "is_active"]
@@ -69,7 +69,7 @@ class ImageInlineFormSet(forms.BaseInlineFormSet):
             )
 
 
-class ImageInline(TabularInline):
+class ImageInline(AsciiNumbersMixin, TabularInline):
     model = ProductImage
     formset = ImageInlineFormSet
     extra = 0

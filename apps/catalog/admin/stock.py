@@ -39,7 +39,7 @@ from apps.toolkit.admin_helpers import (
 )
 from apps.toolkit.forms import NOT_SEEN, SeenWidgetsMixin, seen_value, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin, stream_csv
-from apps.toolkit.numbers import PG_INT_MAX
+from apps.toolkit.numbers import PG_INT_MAX, AsciiIntegerField
 
 ADJUSTMENTS = [
     (StockReason.RECEIVED.value, "Received (adds to stock)"),
@@ -88,7 +88,7 @@ class VariantForm(SeenWidgetsMixin, forms.ModelForm):
 
 class StockAdjustmentForm(forms.Form):
     reason = forms.ChoiceField(choices=ADJUSTMENTS, widget=UnfoldAdminSelectWidget)
-    quantity = forms.IntegerField(
+    quantity = AsciiIntegerField(
         min_value=0, max_value=PG_INT_MAX, widget=UnfoldAdminIntegerFieldWidget
     )
     note = forms.CharField(
