@@ -207,7 +207,12 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
         )
         if not form.is_valid():
             for field, errors in form.errors.items():
-                messages.error(request, f"{field}: {' '.join(errors)}")
+                label = form.fields[field].label if field in form.fields else None
+                label = str(label or field.replace("_", " ")).capitalize()
+                text = " ".join(errors)
+                # A conflict message names its field already ("Base price went from …").
+                prefix = "" if field == "__all__" or text.startswith(label) else f"{label}: "
+                messages.error(request, f"Nothing was reverted. {prefix}{text}")
             return redirect(request.path)
         changed = set(form.changed_data)
         if changed & self.access_fields and not request.user.is_superuser:

@@ -78,7 +78,9 @@ def test_a_revert_over_a_price_changed_meanwhile_is_refused(client_as):
         "description": product.description,
     }
     response = client.post(url, data, follow=True)
-    assert "went from 7.90 to 65.00 while you were editing" in response.content.decode()
+    assert "Nothing was reverted. Base price went from 7.90 to 65.00 while you were editing" in (
+        response.content.decode()
+    )
     product.refresh_from_db()
     assert product.base_price == Decimal("65.00")
 
