@@ -226,6 +226,14 @@ def normalise_address(text: str) -> str:
     return "\n".join(line.strip() for line in lines).strip()
 
 
+# Letters Unicode calls letters but that print as nothing (Hangul fillers).
+_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _visible(character: str) -> bool:
+    return character.isalnum() and character not in _INVISIBLE_LETTERS
+
+
 def address_refusal(order: Order) -> str | None:
     """Why the address of ``order`` can no longer change, or None if it can."""
     if order.status in ADDRESS_CHANGEABLE:
@@ -249,7 +257,7 @@ def order_change_address(
     """
     require(actor, "orders.change_order", "change an order's delivery address")
     address = normalise_address(address)
-    if not any(character.isalnum() for character in address):  # blank, or only invisible
+    if not any(_visible(character) for character in address):  # blank, or only invisible
         raise OrderError("Enter the new delivery address.")
     if len(address) > ADDRESS_MAX_LENGTH:
         raise OrderError(f"An address has at most {ADDRESS_MAX_LENGTH} characters.")

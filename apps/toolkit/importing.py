@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -202,11 +203,11 @@ class ImportBatchFilter(admin.SimpleListFilter):
             return queryset
         if not BATCH_ID.fullmatch(batch):
             return queryset.none()
-        # The batch name starts the reason ("Import 1a2b3c4d …"), after a service's label if
-        # one wrote it ("Import: Import 1a2b3c4d …" from the stock service): a note or a file
-        # name that mentions the batch further on does not match.
+        # The batch name starts the reason ("Import 1a2b3c4d …"), or follows the stock
+        # service's "Import: " label: a note ("Received: Import 1a2b3c4d …") or a file name
+        # that mentions the batch does not match.
         reasons = self.history_model.objects.filter(
-            history_change_reason__regex=rf"^(\w+: )?Import {batch} "
+            history_change_reason__regex=rf"^(Import: )?Import {batch} "
         )
         return queryset.filter(pk__in=reasons.values(queryset.model._meta.pk.attname))
 
@@ -561,14 +562,24 @@ def stream_csv(rows):
 
 def describe_errors(result) -> list[str]:
     """Every problem of an import result, as 'Row N, column C: reason' lines."""
-    lines = [f"File: {error.error}" for error in result.base_errors]
+    lines = [f"File: {_plain(error.error)}" for error in result.base_errors]
     for row in result.invalid_rows:
         for field, problems in row.field_specific_errors.items():
             lines += [f"Row {row.number}, column {field}: {message}" for message in problems]
         lines += [f"Row {row.number}: {message}" for message in row.non_field_specific_errors]
     for number, errors in result.row_errors():
-        lines += [f"Row {number}: {error.error}" for error in errors]
+        lines += [f"Row {number}: {_plain(error.error)}" for error in errors]
     return lines
+
+
+def _plain(error) -> str:
+    """A database refusal in words: two imports creating the same key at once end here."""
+    if isinstance(error, IntegrityError) and "unique" in str(error).lower():
+        return (
+            "a row this file creates was created meanwhile (by another import or a "
+            "colleague): upload the file again to see a new preview"
+        )
+    return str(error)
 
 
 # How long a confirmed upload is remembered, to answer a repeated confirmation; and how long a

@@ -37,7 +37,7 @@ def parse_id(value) -> int | None:
 # Decimal() do), which an import refuses; forms and imports must agree.
 
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
-ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+ASCII_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # "+5": refused, as imports do
 
 
 class _AsciiDigits:

@@ -472,6 +472,14 @@ def test_the_import_link_matches_its_batch_exactly(client_as, variants):
         note=f"fixing Import {batch} from this morning",
         actor=staff("Warehouse"),
     )
+    # Nor a note that starts with it, under a one-word reason ("Received: Import …").
+    stock_adjust(
+        variant=variant,
+        quantity=1,
+        reason=StockReason.RECEIVED,
+        note=f"Import {batch} sneaky",
+        actor=staff("Warehouse"),
+    )
     other = upload(client, STOCK_IMPORT, "sku,delta\nMXD-L,+1\n", name=f"Import {batch} x.csv")
     client.post(STOCK_CONFIRM, other.context["confirm_form"].initial)
     listed = client.get(link).context["cl"].result_list

@@ -472,3 +472,16 @@ def test_a_resource_cannot_bulk_write_a_guarded_field(catalog):
     )
     assert any("stock_available changes only through its service" in e for e in errors), errors
     assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5
+
+
+def test_a_unique_key_taken_meanwhile_is_explained_not_shown_raw():
+    from django.db import IntegrityError
+
+    from apps.toolkit.importing import _plain
+
+    raw = IntegrityError(
+        'duplicate key value violates unique constraint "catalog_product_slug_key"'
+    )
+    assert _plain(raw).startswith("a row this file creates was created meanwhile")
+    assert "catalog_product_slug_key" not in _plain(raw)
+    assert _plain(ValueError("other")) == "other"

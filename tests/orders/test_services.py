@@ -333,7 +333,18 @@ def test_the_model_refuses_an_address_saved_outside_the_service():
     assert Order.objects.get(pk=order.pk).address == "1 Old Road"
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u200b\n\u00a0", "\ufeff  "])
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u200b",
+        "\u200b\n\u00a0",
+        "\ufeff  ",
+        "\u3164",
+        "\uffa0",
+        "\u115f\u1160",
+        "\u3164 \u3164\r\n\u3164",
+    ],
+)
 def test_an_address_of_invisible_characters_is_refused(invisible):
     from apps.orders.services import order_change_address
 

@@ -145,7 +145,7 @@ def test_a_typed_stock_level_is_digits_0_to_9(client_as, typed):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", ["١٧٠٠", "１６００", "1_600", "1e2", "NaN", "Infinity"])
+@pytest.mark.parametrize("typed", ["١٧٠٠", "１６００", "1_600", "1e2", "NaN", "Infinity", "+5"])
 def test_a_typed_price_is_digits_0_to_9(client_as, typed):
     from decimal import Decimal
 
