@@ -44,8 +44,16 @@ def list_parameters(model, user):
 
     request = RequestFactory().get("/")
     request.user = user
-    changelist = admin.site._registry[model].get_changelist_instance(request)
-    return [p for spec in changelist.filter_specs for p in spec.expected_parameters()]
+    model_admin = admin.site._registry[model]
+    changelist = model_admin.get_changelist_instance(request)
+    shown = [p for spec in changelist.filter_specs for p in spec.expected_parameters()]
+    # Filters offered only once chosen (the import batch link) have no spec on a bare list.
+    hidden = [
+        f.parameter_name
+        for f in model_admin.get_list_filter(request)
+        if isinstance(f, type) and getattr(f, "parameter_name", None)
+    ]
+    return sorted(set(shown + hidden))
 
 
 def field_lookups(model):

@@ -11,25 +11,10 @@ from django.urls import reverse
 
 from apps.catalog.models import Product
 from tests.actors import staff
+from tests.catalog.test_product_admin import _product_post as form
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def form(product, price, seen):
-    return {
-        "name": product.name,
-        "slug": product.slug,
-        "category": product.category_id,
-        "coverage_level": product.coverage_level_id,
-        "base_price": price,
-        "base_price__seen": seen,
-        "description": product.description,
-        "variants-TOTAL_FORMS": 0,
-        "variants-INITIAL_FORMS": 0,
-        "images-TOTAL_FORMS": 0,
-        "images-INITIAL_FORMS": 0,
-    }
 
 
 def at_once(*posts):
