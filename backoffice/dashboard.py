@@ -14,6 +14,7 @@ from apps.catalog.selectors import (
     low_stock_variants,
     stock_by_coverage,
 )
+from apps.feed.visibility import product_problems
 from apps.orders.models import OrderStatus
 from apps.orders.selectors import (
     daily_orders,
@@ -115,12 +116,15 @@ def _catalog(context, request):
                 ["Product", "Problem"],
                 [
                     (
-                        [p.name, "no image" if not p.has_image else "out of stock"],
+                        [
+                            p.name,
+                            "; ".join(part for parts in product_problems(p) for part in parts),
+                        ],
                         reverse("admin:catalog_product_change", args=[p.pk]),
                     )
                     for p in featured_needing_attention()
                 ],
-                "Every featured product has an image and stock.",
+                "The storefront shows every featured product, in stock and with a picture.",
             )
         )
     if request.user.has_perm("orders.view_mostwishlisted"):

@@ -8,7 +8,6 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import (
     CharField,
     Count,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -26,6 +25,7 @@ from apps.catalog.models import (
     ProductVariant,
     product_search_vector,
 )
+from apps.feed.visibility import with_product_state
 
 # Longer search strings add nothing a customer or a merchandiser means, and cost planning time.
 SEARCH_MAX_LENGTH = 200
@@ -46,25 +46,6 @@ def product_search(queryset: QuerySet, text: str) -> QuerySet:
     return queryset.annotate(search=product_search_vector()).filter(search=query)
 
 
-def hidden_ancestor(prefix: str = "") -> Exists:
-    """True when the category reached through ``prefix`` ("" for a category row,
-    "category__" for a product, …) or any of its ancestors is inactive: the soft delete
-    that hides a whole subtree from the storefront."""
-    return Exists(
-        Category.objects.filter(
-            is_active=False,
-            tree_id=OuterRef(f"{prefix}tree_id"),
-            lft__lte=OuterRef(f"{prefix}lft"),
-            rght__gte=OuterRef(f"{prefix}rght"),
-        )
-    )
-
-
-def visible_categories() -> QuerySet:
-    """Active categories none of whose ancestors is inactive: what the storefront may show."""
-    return Category.objects.exclude(hidden_ancestor())
-
-
 def subtree_filter(category: Category, prefix: str = "category__") -> Q:
     """A filter for rows whose category is ``category`` or one of its descendants."""
     return Q(
@@ -76,10 +57,12 @@ def subtree_filter(category: Category, prefix: str = "category__") -> Q:
     )
 
 
-def subtree_product_totals() -> dict[int, int]:
-    """Category id -> number of products in it and in all its descendants (two queries)."""
+def subtree_product_totals(products: QuerySet | None = None) -> dict[int, int]:
+    """Category id -> number of ``products`` (all by default) in it and in all its
+    descendants (two queries)."""
+    products = Product.objects.all() if products is None else products
     direct = dict(
-        Product.objects.order_by()
+        products.order_by()
         .values("category_id")
         .annotate(total=Count("pk"))
         .values_list("category_id", "total")
@@ -174,11 +157,9 @@ def low_stock_variants(limit: int = 10):
 
 
 def featured_needing_attention(limit: int = 10):
-    """Featured products with no image, or with nothing in stock."""
-    has_image = Exists(ProductImage.objects.filter(product=OuterRef("pk")))
+    """Featured products the storefront hides, or shows sold out or without a picture."""
     return list(
-        Product.objects.filter(is_featured=True)
-        .annotate(has_image=has_image, total_stock=active_stock())
-        .filter(Q(has_image=False) | Q(total_stock__lte=0))
+        with_product_state(Product.objects.filter(is_featured=True))
+        .filter(Q(shown=False) | Q(sold_out=True) | Q(no_image=True))
         .order_by("name")[:limit]
     )

@@ -16,13 +16,8 @@ from django.db.models import Max, Min
 from ninja import NinjaAPI, Query, Router
 from ninja.errors import HttpError, ValidationError
 
-from apps.catalog.models import Category, CoverageLevel, ProductVariant
-from apps.catalog.selectors import (
-    SEARCH_MAX_LENGTH,
-    product_search,
-    subtree_filter,
-    visible_categories,
-)
+from apps.catalog.models import CoverageLevel, ProductVariant
+from apps.catalog.selectors import SEARCH_MAX_LENGTH, product_search, subtree_filter
 from apps.feed import cache as feed_cache
 from apps.feed import schemas
 from apps.feed.render import SIZE_LABELS, Renderer
@@ -32,8 +27,8 @@ from apps.feed.selectors import (
     product_cards,
     public_outfits,
     search_outfits,
-    visible_products,
 )
+from apps.feed.visibility import visible_categories, visible_products
 from backoffice.routers import feed_reads
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
@@ -217,7 +212,7 @@ def product(request, product_id: int):
 def categories(request):
     nodes = {}
     roots = []
-    for category in Category.objects.filter(is_active=True).order_by("tree_id", "lft"):
+    for category in visible_categories().order_by("tree_id", "lft"):
         node = {
             "id": category.pk,
             "name": category.name,
@@ -228,10 +223,8 @@ def categories(request):
         }
         if category.parent_id is None:
             roots.append(node)
-        elif category.parent_id in nodes:  # an inactive parent hides its whole subtree
-            nodes[category.parent_id]["children"].append(node)
         else:
-            continue
+            nodes[category.parent_id]["children"].append(node)
         nodes[category.pk] = node
     return roots
 

@@ -88,8 +88,8 @@ class Renderer:
                 "username": user.username,
                 "profile_picture_url": self.url(user.profile_picture.name),
             },
-            "items_count": outfit.feed_items_count,
-            "total_price": money(outfit.feed_total_price),
+            "items_count": outfit.shown_items,
+            "total_price": money(outfit.shown_total),
             "preview_images": [self.url(name) for name in self._preview_names(outfit)],
             "created_at": utc(outfit.created_at),
         }

@@ -1,27 +1,16 @@
 """Querysets of what a shopper may see, shaped for the feed with a fixed number of queries."""
 
 from django.db.models import (
-    Count,
-    DecimalField,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 
-from apps.catalog.models import Product, ProductImage, ProductVariant
-from apps.catalog.selectors import hidden_ancestor, visible_categories
-from apps.outfits.models import Outfit, OutfitItem
-
-
-def visible_products() -> QuerySet:
-    """A product is visible when its category and every ancestor of it are active."""
-    return Product.objects.exclude(hidden_ancestor("category__"))
+from apps.catalog.models import ProductImage, ProductVariant
+from apps.feed.visibility import visible_categories, visible_items, visible_outfits
 
 
 def product_cards(queryset: QuerySet) -> QuerySet:
@@ -40,39 +29,20 @@ def product_cards(queryset: QuerySet) -> QuerySet:
     )
 
 
-def _visible_items():
-    return OutfitItem.objects.exclude(hidden_ancestor("product__category__"))
-
-
 def public_outfits() -> QuerySet:
-    """Public outfits with item count, total price and the first three thumbnails."""
-    items = _visible_items().filter(outfit=OuterRef("pk")).order_by().values("outfit")
+    """Shown outfits with item count, total price and the first three thumbnails."""
     feature_thumb = Subquery(
         ProductImage.objects.filter(product=OuterRef("product"))
         .order_by("-is_feature", "position", "pk")
         .values("thumbnail")[:1]
     )
     return (
-        Outfit.objects.filter(is_public=True)
+        visible_outfits()
         .select_related("user")
-        .annotate(
-            feed_items_count=Coalesce(
-                Subquery(items.annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
-                0,
-            ),
-            feed_total_price=Coalesce(
-                Subquery(
-                    items.annotate(total=Sum("product__base_price")).values("total"),
-                    output_field=DecimalField(max_digits=12, decimal_places=2),
-                ),
-                0,
-                output_field=DecimalField(max_digits=12, decimal_places=2),
-            ),
-        )
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=_visible_items()
+                queryset=visible_items()
                 .order_by("position", "pk")
                 .annotate(feed_thumbnail=feature_thumb),
                 to_attr="feed_items",
@@ -93,7 +63,7 @@ def outfit_detail(queryset: QuerySet) -> QuerySet:
 
 def product_items() -> QuerySet:
     return (
-        _visible_items()
+        visible_items()
         .order_by("position", "pk")
         .select_related("product__category", "product__coverage_level")
         .prefetch_related(

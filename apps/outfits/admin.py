@@ -4,41 +4,26 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    IntegerField,
+    F,
     OuterRef,
     Prefetch,
     Subquery,
-    Sum,
 )
-from django.db.models.functions import Coalesce
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.decorators import display
 
 from apps.access.modeladmin import AccessPolicyAdmin
-from apps.catalog.models import ProductImage, ProductVariant
+from apps.catalog.models import ProductImage
+from apps.feed.visibility import outfit_storefront_problems, visible_items, with_outfit_state
 from apps.outfits.models import Outfit, OutfitItem
 from apps.outfits.services import outfit_problems, outfit_set_public
 from apps.toolkit.admin_helpers import AsciiNumbersMixin
 
 
-def _items(**filters):
-    return OutfitItem.objects.filter(outfit=OuterRef("pk"), **filters).order_by().values("outfit")
-
-
-def _unsellable_item():
-    """An item whose product is off sale: no active variant with stock."""
-    in_stock = ProductVariant.objects.filter(
-        product=OuterRef("product"), is_active=True, stock_available__gt=0
-    )
-    return OutfitItem.objects.filter(outfit=OuterRef("pk")).exclude(Exists(in_stock))
-
-
 class OutfitItemFormSet(forms.BaseInlineFormSet):
-    """The storefront's rules: 2 to 10 distinct products, each with an active variant."""
+    """The storefront's rules: 2 to 10 distinct products, each shown by the storefront when
+    the outfit is public (the form has set ``instance.is_public`` by now)."""
 
     def clean(self):
         super().clean()
@@ -49,7 +34,7 @@ class OutfitItemFormSet(forms.BaseInlineFormSet):
             and not form.cleaned_data.get("DELETE")
             and form.cleaned_data.get("product")
         ]
-        problems = outfit_problems(products)
+        problems = outfit_problems(products, public=self.instance.is_public)
         if problems:
             raise forms.ValidationError(problems)
 
@@ -69,11 +54,16 @@ class NeedsModerationFilter(admin.SimpleListFilter):
     parameter_name = "moderation"
 
     def lookups(self, request, model_admin):
-        return [("problems", "Public, with inactive or out-of-stock products")]
+        return [
+            ("problems", "Public, with products the storefront does not show"),
+            ("not_shown", "Public, but not shown (too few products shown)"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "problems":
-            return queryset.filter(is_public=True).filter(Exists(_unsellable_item()))
+            return queryset.filter(is_public=True).exclude(shown_items=F("all_items"))
+        if self.value() == "not_shown":
+            return queryset.filter(is_public=True, shown=False)
         return queryset
 
 
@@ -91,38 +81,19 @@ class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
+        # Counts, totals and previews from the items the storefront shows, as the feed does.
         thumbs = (
             ProductImage.objects.filter(product=OuterRef("product"))
             .order_by("-is_feature", "position", "pk")
             .values("thumbnail")[:1]
         )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                item_total=Coalesce(
-                    Subquery(
-                        _items().annotate(n=Count("pk")).values("n"), output_field=IntegerField()
-                    ),
-                    0,
-                ),
-                price_total=Coalesce(
-                    Subquery(
-                        _items().annotate(t=Sum("product__base_price")).values("t"),
-                        output_field=DecimalField(max_digits=12, decimal_places=2),
-                    ),
-                    0,
-                    output_field=DecimalField(max_digits=12, decimal_places=2),
-                ),
-                has_problem=Exists(_unsellable_item()),
-            )
-            .prefetch_related(
-                Prefetch(
-                    "items",
-                    queryset=OutfitItem.objects.order_by("position", "pk").annotate(
-                        thumb=Subquery(thumbs)
-                    ),
-                )
+        return with_outfit_state(super().get_queryset(request)).prefetch_related(
+            Prefetch(
+                "items",
+                queryset=visible_items()
+                .order_by("position", "pk")
+                .annotate(thumb=Subquery(thumbs)),
+                to_attr="shown_item_list",
             )
         )
 
@@ -130,17 +101,19 @@ class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
     def owner(self, outfit):
         return outfit.user.email
 
-    @display(description="Items", ordering="item_total")
+    @display(description="Items shown", ordering="shown_items")
     def items(self, outfit):
-        return outfit.item_total
+        if outfit.shown_items == outfit.all_items:
+            return outfit.shown_items
+        return f"{outfit.shown_items} of {outfit.all_items}"
 
-    @display(description="Total price", ordering="price_total")
+    @display(description="Total price (shown items)", ordering="shown_total")
     def total(self, outfit):
-        return outfit.price_total
+        return outfit.shown_total
 
     @display(description="Preview")
     def previews(self, outfit):
-        names = [item.thumb for item in outfit.items.all()[:3] if item.thumb]
+        names = [item.thumb for item in outfit.shown_item_list[:3] if item.thumb]
         return format_html_join(
             "",
             '<img src="{}" alt="" width="32" height="40" style="display:inline;object-fit:cover;'
@@ -148,11 +121,14 @@ class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
             ((default_storage.url(name),) for name in names),
         )
 
-    @display(description="Moderation", boolean=False)
+    @display(description="Storefront")
     def problems(self, outfit):
-        if outfit.is_public and outfit.has_problem:
-            return format_html('<span class="text-red-600">{}</span>', "off-sale products")
-        return "—"
+        if outfit.shown and outfit.shown_items == outfit.all_items:
+            return "shown"
+        problems = "; ".join(outfit_storefront_problems(outfit))
+        if not outfit.is_public:
+            return problems
+        return format_html('<span class="text-red-600">{}</span>', problems)
 
     @admin.action(description="Make public", permissions=["change"])
     def make_public(self, request, queryset):

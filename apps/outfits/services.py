@@ -4,33 +4,36 @@ actions, and any future import or API)."""
 from django.db import transaction
 
 from apps.access.policy import require
-from apps.catalog.models import ProductVariant
+from apps.catalog.models import Product
+from apps.feed.visibility import (
+    MAX_OUTFIT_PRODUCTS,
+    MIN_OUTFIT_PRODUCTS,
+    product_problems,
+    with_product_state,
+)
 
-MIN_ITEMS, MAX_ITEMS = 2, 10
 
-
-def outfit_problems(products) -> list[str]:
-    """Why these products cannot make a public outfit: 2 to 10 distinct products, each with
-    an active variant. An empty list means they can."""
+def outfit_problems(products, *, public: bool = True) -> list[str]:
+    """Why these products cannot make an outfit: 2 to 10 distinct products, and for a public
+    one, each shown by the storefront. An empty list means they can."""
     problems = []
-    if not MIN_ITEMS <= len(products) <= MAX_ITEMS:
+    if not MIN_OUTFIT_PRODUCTS <= len(products) <= MAX_OUTFIT_PRODUCTS:
         problems.append(
-            f"An outfit has {MIN_ITEMS} to {MAX_ITEMS} products; this one has {len(products)}."
+            f"An outfit has {MIN_OUTFIT_PRODUCTS} to {MAX_OUTFIT_PRODUCTS} products; "
+            f"this one has {len(products)}."
         )
     if len({p.pk for p in products}) != len(products):
         problems.append("A product appears twice in this outfit.")
-    active = set(
-        ProductVariant.objects.filter(product__in=products, is_active=True).values_list(
-            "product_id", flat=True
-        )
-    )
-    inactive = [p.name for p in products if p.pk not in active]
-    if inactive:
-        problems.append(
-            "These products have no active variant, so the shop cannot sell them: "
-            + ", ".join(inactive)
-            + "."
-        )
+    if not public:
+        return problems
+    states = with_product_state(Product.objects.filter(pk__in=[p.pk for p in products]))
+    hidden = [
+        f"{state.name} ({'; '.join(product_problems(state)[0])})"
+        for state in states
+        if not state.shown
+    ]
+    if hidden:
+        problems.append("The storefront does not show these products: " + ", ".join(hidden) + ".")
     return problems
 
 

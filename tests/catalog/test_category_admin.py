@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from apps.catalog.models import Category
-from apps.catalog.selectors import visible_categories
 from apps.catalog.services import CategoryMoveError, MovePosition, category_move
+from apps.feed.visibility import visible_categories
 from tests.actors import system
 from tests.factories import CategoryFactory, ProductFactory
 

@@ -40,8 +40,9 @@ def test_every_product_the_storefront_cannot_show_and_why(client_as):
     rows = {p.name: p for p in response.context["cl"].result_list}
     assert set(rows) == {"In hidden tree", "No variant", "Only inactive", "No image", "No coverage"}
     html = response.content.decode()
-    assert "its category or a parent category is inactive" in html
-    assert "no active variant" in html and "no image" in html and "no coverage level" in html
+    assert "its category or a parent category is hidden" in html
+    assert "no active variant" in html and "shown without a picture" in html
+    assert "shown without a coverage level" in html
     assert reverse("admin:catalog_product_change", args=[no_image.pk]) in html
     only = client.get(URL, {"reason": "no_image"}).context["cl"].result_list
     assert [p.name for p in only] == ["No image"]

@@ -53,6 +53,11 @@ def shop(db):
     VariantFactory(product=gown, sku="GWN-M-BLK", size=2, color="Black", stock_available=4)
     VariantFactory(product=gown, sku="GWN-L-BLK", size=3, color="Black", is_active=False)
     VariantFactory(product=maxi, sku="MXI-S-NVY", size=1, color="Navy")
+    # Sold out, still shown (as sold out).
+    VariantFactory(product=tunic, sku="TUN-M-SND", size=2, color="Sand", stock_available=0)
+    # No active variant: not shown, although its category is.
+    ghost = ProductFactory(name="Ghost Scarf", slug="ghost-scarf", category=clothing)
+    VariantFactory(product=ghost, sku="GHO-S-GRY", size=1, color="Grey", is_active=False)
     fatima = UserFactory(email="fatima@example.com", phone_number="07700900555")
     public = OutfitFactory(user=fatima, name="Summer Modest Style", is_public=True)
     for position, product in enumerate([maxi, gown, tunic, hidden]):
@@ -61,7 +66,7 @@ def shop(db):
     OutfitItemFactory(outfit=private, product=maxi)
     return {
         "categories": {c.slug: c for c in (clothing, dresses, evening, archive, old)},
-        "products": {p.slug: p for p in (gown, maxi, tunic, hidden)},
+        "products": {p.slug: p for p in (gown, maxi, tunic, hidden, ghost)},
         "outfits": {"public": public, "private": private},
         "levels": {"full": full, "light": light},
     }

@@ -89,7 +89,7 @@ def test_filters_are_computed_from_what_is_visible(client, shop):
     assert [c["slug"] for c in body["categories"]] == ["clothing", "dresses", "evening-dresses"]
     assert [c["name"] for c in body["coverage_levels"]] == ["Full Coverage", "Light Coverage"]
     assert body["sizes"] == ["S", "M"]  # the inactive L is not offered
-    assert body["colors"] == ["Black", "Navy"]
+    assert body["colors"] == ["Black", "Navy", "Sand"]  # not the inactive Grey
     assert body["price_range"] == {"min": 35.5, "max": 1299.99}
 
 

@@ -43,7 +43,7 @@ def test_the_list_shows_owner_items_total_and_previews(client_as):
         OutfitItemFactory(outfit=outfit, product=sellable(price), position=position)
     response = client_as("merchandising").get(CHANGELIST)
     [row] = response.context["cl"].result_list
-    assert (row.item_total, row.price_total) == (2, 35.5)
+    assert (row.shown_items, row.shown_total) == (2, 35.5)
     html = response.content.decode()
     assert outfit.user.email in html and html.count('width="32" height="40"') == 2
 
@@ -94,10 +94,14 @@ def test_public_private_actions_and_the_moderation_view(client_as):
     )
     assert "1 outfits made public. 1 left private" in response.content.decode()
     assert list(Outfit.objects.filter(is_public=True)) == [good]
-    sold_out = sellable(stock=0)
-    OutfitItemFactory(outfit=good, product=sold_out)
+    OutfitItemFactory(outfit=good, product=sellable(stock=0))  # sold out is still shown
+    assert not client.get(CHANGELIST, {"moderation": "problems"}).context["cl"].result_list
+    retired = sellable()
+    OutfitItemFactory(outfit=good, product=retired)
+    retired.variants.update(is_active=False)
     flagged = client.get(CHANGELIST, {"moderation": "problems"}).context["cl"].result_list
     assert list(flagged) == [good]
+    assert "1 of its products not shown" in client.get(CHANGELIST).content.decode()
     client.post(CHANGELIST, {"action": "make_private", "_selected_action": [good.pk]})
     assert not Outfit.objects.filter(is_public=True).exists()
 

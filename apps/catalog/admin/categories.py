@@ -19,6 +19,7 @@ from apps.catalog.services import (
     category_move,
     category_set_active,
 )
+from apps.feed.visibility import hidden_ancestor, visible_products
 from apps.toolkit.admin_helpers import render_action_form
 from apps.toolkit.importing import AuditedImportExportAdmin
 
@@ -39,24 +40,27 @@ class MoveCategoryForm(forms.Form):
 
 
 class CategoryChangeList(ChangeList):
-    """Adds each listed category's product count, its subcategories included.
+    """Adds each listed category's product counts (all, and those the storefront shows),
+    its subcategories included.
 
-    One grouped count over the products and one read of the tree replace a correlated
+    Grouped counts over the products and one read of the tree replace a correlated
     subquery per category, which at 100k products cost a third of a second per page.
     """
 
     def get_results(self, request):
         super().get_results(request)
         totals = subtree_product_totals()
+        shown = subtree_product_totals(visible_products())
         for category in self.result_list:
             category.product_total = totals.get(category.pk, 0)
+            category.product_shown = shown.get(category.pk, 0)
 
 
 @admin.register(Category)
 class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     # mptt's form refuses a parent inside the category's own subtree (else a 500 on save).
     form = MPTTAdminForm
-    list_display = ["tree_name", "slug", "products_in_subtree", "is_active"]
+    list_display = ["tree_name", "slug", "products_in_subtree", "is_active", "storefront"]
     list_display_links = ["tree_name"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
@@ -97,9 +101,23 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
             category.name,
         )
 
-    @display(description="Products (with subcategories)")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(hidden_by_tree=hidden_ancestor())
+
+    @display(description="Products shown (with subcategories)")
     def products_in_subtree(self, category):
-        return category.product_total
+        if category.product_shown == category.product_total:
+            return category.product_total
+        return f"{category.product_shown} of {category.product_total}"
+
+    @display(
+        description="Storefront",
+        label={"shown": "success", "hidden": "danger", "hidden with a parent": "warning"},
+    )
+    def storefront(self, category):
+        if not category.hidden_by_tree:
+            return "shown"
+        return "hidden" if not category.is_active else "hidden with a parent"
 
     def revert_disabled(self, request, obj=None):
         # A reverted row would restore stale tree columns (lft/rght) and corrupt the tree.

@@ -1,34 +1,24 @@
-"""Catalog health: every product the storefront cannot show, and why, with links to fix it."""
+"""Catalog health: every product the storefront hides or shows with a warning, and why,
+with links to fix it. The reasons come from the storefront's one rule (apps/feed/visibility.py),
+so what this page calls hidden is exactly what the feed answers 404 for."""
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from apps.access.modeladmin import ScopedAdmin
-from apps.catalog.models import CatalogHealth, ProductImage, ProductVariant
-from apps.catalog.selectors import hidden_ancestor
+from apps.catalog.models import CatalogHealth
+from apps.feed.visibility import HIDING_REASONS, WARNINGS, product_problems, with_product_state
 from apps.toolkit.admin_helpers import EstimatedCountPaginator
 
-REASONS = {
-    "hidden_category": "its category or a parent category is inactive",
-    "no_active_variant": "no active variant",
-    "no_image": "no image",
-    "no_coverage": "no coverage level",
+FILTERS = {
+    "hidden": ("Hidden from the storefront", Q(shown=False)),
+    **{key: (f"Hidden: {text}", Q(**{key: True})) for key, text in HIDING_REASONS.items()},
+    **{key: (text.capitalize(), Q(shown=True, **{key: True})) for key, text in WARNINGS.items()},
 }
-
-
-def with_health(queryset):
-    active_variant = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
-    image = ProductImage.objects.filter(product=OuterRef("pk"))
-    return queryset.annotate(
-        hidden_category=hidden_ancestor("category__"),
-        no_active_variant=~Exists(active_variant),
-        no_image=~Exists(image),
-        no_coverage=Q(coverage_level__isnull=True),
-    )
 
 
 class ReasonFilter(admin.SimpleListFilter):
@@ -36,17 +26,17 @@ class ReasonFilter(admin.SimpleListFilter):
     parameter_name = "reason"
 
     def lookups(self, request, model_admin):
-        return list(REASONS.items())
+        return [(key, label) for key, (label, _) in FILTERS.items()]
 
     def queryset(self, request, queryset):
-        if self.value() in REASONS:
-            return queryset.filter(**{self.value(): True})
+        if self.value() in FILTERS:
+            return queryset.filter(FILTERS[self.value()][1])
         return queryset
 
 
 @admin.register(CatalogHealth)
 class CatalogHealthAdmin(ScopedAdmin, ModelAdmin):
-    list_display = ["name", "category", "reasons", "fix"]
+    list_display = ["name", "category", "storefront", "reasons", "fix"]
     list_select_related = ["category"]
     list_filter = [ReasonFilter]
     search_fields = ["name", "slug"]
@@ -56,14 +46,9 @@ class CatalogHealthAdmin(ScopedAdmin, ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            with_health(super().get_queryset(request))
-            .filter(
-                Q(hidden_category=True)
-                | Q(no_active_variant=True)
-                | Q(no_image=True)
-                | Q(no_coverage=True)
-            )
-            .order_by("name", "pk")
+            with_product_state(super().get_queryset(request))
+            .filter(Q(shown=False) | Q(sold_out=True) | Q(no_image=True) | Q(no_coverage=True))
+            .order_by("shown", "name", "pk")
         )
 
     def has_add_permission(self, request):
@@ -75,9 +60,14 @@ class CatalogHealthAdmin(ScopedAdmin, ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @display(description="Why the storefront cannot show it")
+    @display(description="Storefront", label={"hidden": "danger", "shown": "warning"})
+    def storefront(self, product):
+        return "shown" if product.shown else "hidden"
+
+    @display(description="Why")
     def reasons(self, product):
-        return "; ".join(text for key, text in REASONS.items() if getattr(product, key))
+        hiding, warnings = product_problems(product)
+        return "; ".join(hiding or warnings)
 
     @display(description="Fix it")
     def fix(self, product):
