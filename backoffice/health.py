@@ -1,7 +1,9 @@
 """Health endpoints for Render and for people.
 
 ``/healthz``: the process answers (no database, no cache): Render's health check.
-``/health``: the database and the cache answer; 503 when one does not. Details (aliases,
+``/health``: "ok" when the databases and the cache answer; "degraded" (still 200) when only
+the cache does not — the feed then answers from PostgreSQL, slower; "unavailable" (503) when a
+database does not. Details (aliases,
 timings, error classes) only for signed-in staff and for monitors that send the
 ``HEALTH_TOKEN`` as a bearer token: to anybody else they would map the infrastructure.
 """
@@ -56,9 +58,13 @@ def may_see_details(request) -> bool:
 @never_cache
 def health(request):
     checks = {f"database:{alias}": _timed(_database(alias)) for alias in connections}
+    databases_up = all(check["ok"] for check in checks.values())
     checks["cache"] = _timed(_cache)
-    healthy = all(check["ok"] for check in checks.values())
-    body = {"status": "ok" if healthy else "unavailable"}
+    if not databases_up:
+        status = "unavailable"
+    else:
+        status = "ok" if checks["cache"]["ok"] else "degraded"
+    body = {"status": status}
     if may_see_details(request):
         body["checks"] = checks
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=503 if status == "unavailable" else 200)

@@ -64,7 +64,7 @@ class HealthzMiddleware:
 
 
 class RejectNulMiddleware:
-    """A query parameter holding a NUL character is a 400, before any view runs.
+    """A query parameter or a path holding a NUL character is a 400, before any view runs.
 
     PostgreSQL can neither store nor compare text with NUL in it, so such a value reaching a
     filter or a search would be a 500; no person types one.
@@ -76,7 +76,9 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if any("\x00" in key or "\x00" in value for key, value in _pairs(request.GET)):
+        if "\x00" in request.path or any(
+            "\x00" in key or "\x00" in value for key, value in _pairs(request.GET)
+        ):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": self.message}, status=400)
             return HttpResponseBadRequest(self.message, content_type="text/plain")

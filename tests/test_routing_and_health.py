@@ -5,7 +5,7 @@ import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import ProductFactory, ProductImageFactory
+from tests.factories import ProductFactory, ProductImageFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "feed"])
 
@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "feed
 def test_feed_reads_go_to_the_feed_alias_and_the_admin_stays_on_the_primary(admin_client):
     product = ProductFactory()
     ProductImageFactory(product=product, is_feature=True)
+    VariantFactory(product=product)
     with (
         CaptureQueriesContext(connections["feed"]) as feed,
         CaptureQueriesContext(connections["default"]) as primary,

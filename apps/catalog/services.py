@@ -11,7 +11,6 @@ from mptt.exceptions import InvalidMove
 
 from apps.access.policy import require
 from apps.catalog.models import Category, ProductVariant
-from apps.catalog.signals import catalog_bulk_changed
 from apps.toolkit.guarded import guarded_write
 from apps.toolkit.history import last_change
 from apps.toolkit.numbers import PG_INT_MAX
@@ -115,7 +114,6 @@ def _write_stock(*, deltas=None, levels=None, reason, note, actor, locked=None):
         raise StockError("; ".join(problems))
     if changed:
         _write_levels(changed)
-        catalog_bulk_changed.send(sender=ProductVariant)
         ProductVariant.history.bulk_history_create(
             changed,
             update=True,

@@ -1,37 +1,44 @@
-"""The storefront's read-only JSON feed (contract: shared/contracts/storefront-feed.md).
+"""The storefront's read-only JSON feed (contract: shared/contracts/storefront-feed.md, plus the
+additions listed in the README).
 
-django-ninja gives typed parameters, validation and the OpenAPI document (/api/openapi.json,
-interactive docs at /api/docs). Bodies are rendered once per catalog version and cached; a
-conditional request is answered 304 from the version alone.
+django-ninja gives typed parameters (apps/feed/params.py), validation and the OpenAPI document
+(/api/openapi.json, interactive docs at /api/docs). Bodies are rendered once per catalog
+version and cached (apps/feed/cache.py); what is shown is apps/feed/visibility.py's rule.
 """
 
+import hashlib
 import json
-from decimal import Decimal
 from functools import wraps
-from typing import Literal
 from urllib.parse import urlencode
 
-from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Max, Min
-from ninja import NinjaAPI, Query, Router
+from django.db.models import Max, Min, Q
+from django.utils.text import slugify
+from ninja import NinjaAPI, Path, Query, Router
 from ninja.errors import HttpError, ValidationError
 
-from apps.catalog.models import CoverageLevel, ProductVariant
-from apps.catalog.selectors import SEARCH_MAX_LENGTH, product_search, subtree_filter
+from apps.catalog.models import CoverageLevel
+from apps.catalog.selectors import product_search, subtree_filter
 from apps.feed import cache as feed_cache
 from apps.feed import schemas
+from apps.feed.params import OutfitId, OutfitQuery, ProductId, ProductQuery, SlugParam
 from apps.feed.render import SIZE_LABELS, Renderer
 from apps.feed.selectors import (
     categories_with_products,
-    outfit_detail,
-    product_cards,
+    product_rows,
     public_outfits,
     search_outfits,
+    with_variant,
 )
-from apps.feed.visibility import visible_categories, visible_products
+from apps.feed.visibility import (
+    in_stock,
+    visible_categories,
+    visible_items,
+    visible_outfits,
+    visible_products,
+    visible_variants,
+)
 from backoffice.routers import feed_reads
 
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 PRODUCT_ORDERING = {
     "price": ("base_price", "id"),
     "-price": ("-base_price", "-id"),
@@ -39,16 +46,42 @@ PRODUCT_ORDERING = {
     "-date_added": ("-date_added", "-id"),
 }
 OUTFIT_ORDERING = {"created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id")}
-SIZES_IN_ORDER = [label for _, label in ProductVariant.Size.choices]
+PATH_PRODUCT_ID = Path(..., description="The product's id.")
+PATH_OUTFIT_ID = Path(..., description="The outfit's id.")
+PATH_SLUG = Path(..., description="The product's slug, as the product list gives it.")
+ERRORS = {400: schemas.ErrorOut, 404: schemas.ErrorOut, 405: schemas.ErrorOut}
 
-api = NinjaAPI(
+
+class FeedAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        # Every operation answers GET and HEAD; the document lists each operation once.
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            operations.pop("head", None)
+        return schema
+
+
+api = FeedAPI(
     title="ModestWear storefront feed",
-    version="1",
-    description="Read-only catalog and community outfits for the public storefront.",
+    version="1.1",
+    description="Read-only catalog and community outfits for the public storefront. Every "
+    'operation also answers HEAD. Errors are JSON: `{"detail": "…"}`.',
     urls_namespace="feed",
 )
 catalog = Router(tags=["catalog"])
 outfits = Router(tags=["outfits"])
+
+
+def _plain(item: dict) -> str:
+    """Pydantic's message, in the words a storefront developer expects."""
+    context = item.get("ctx") or {}
+    return {
+        "greater_than_equal": f"must be {context.get('ge')} or more",
+        "less_than_equal": f"must be {context.get('le')} or less",
+        "string_too_long": f"at most {context.get('max_length')} characters",
+        "string_pattern_mismatch": "letters, digits, hyphens and underscores only",
+        "literal_error": f"must be {context.get('expected')}",
+    }.get(item.get("type"), item.get("msg", "invalid").removeprefix("Value error, "))
 
 
 @api.exception_handler(ValidationError)
@@ -56,201 +89,206 @@ def invalid_parameters(request, error):
     problems = []
     for item in error.errors:
         where = ".".join(str(part) for part in item.get("loc", ())[1:]) or "request"
-        problems.append(f"{where}: {item.get('msg', 'invalid')}")
+        problems.append(f"{where}: {_plain(item)}")
     return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
 
 
-def cached_json(view):
-    """Render ``view``'s payload to JSON once per catalog version and store it.
+def cached_json(query=None):
+    """Render the view's payload to JSON once per catalog version and store it.
 
-    Hits and conditional requests are answered by ``FeedCacheMiddleware`` before routing;
-    this wrapper sees the misses (and answers their 304s too, for completeness).
+    Hits are answered by ``FeedCacheMiddleware`` before routing; this wrapper sees misses.
+    ``query``: the schema of the view's parameters, from which the cache key is built.
     """
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        version = feed_cache.current_version()
-        etag = feed_cache.etag_for(version, feed_cache.full_url(request))
-        if feed_cache.not_modified(request, etag, version):
-            return feed_cache.respond(request, None, etag, version)
-        with feed_reads():
-            payload = view(request, *args, **kwargs)
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        return feed_cache.store(request, version, body)
+    def decorate(view):
+        feed_cache.CACHED_OPERATIONS[view.__name__] = query
 
-    return wrapper
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            key = getattr(request, "feed_cache_key", None) or feed_cache.request_key(request)
+            version = request.feed_version = feed_cache.request_version(request)
+            with feed_reads():
+                payload = view(request, *args, **kwargs)
+            body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+            if key is not None:
+                feed_cache.store(key, version, body)
+            return feed_cache.respond(request, body, key, version)
+
+        return wrapper
+
+    return decorate
 
 
-def paginate(request, queryset, page: int, page_size: int):
-    """A page of ``queryset`` and the contract's count/next/previous envelope."""
-    page_size = min(page_size, MAX_PAGE_SIZE)
-    paginator = Paginator(queryset, page_size)
-    try:
-        current = paginator.page(page)
-    except EmptyPage:
-        if page == 1:  # an empty result has one, empty, page
-            current = None
-        else:
-            raise HttpError(
-                404, f"Page {page} does not exist; the last page is {paginator.num_pages}."
-            ) from None
+def paginate(request, rows_of, queryset, query, count_key: str):
+    """A page of ``queryset`` (rows built by ``rows_of``) and the contract's envelope.
+
+    The count is kept per catalog version and filter: every page of a list shares it."""
+    version = feed_cache.request_version(request)
+    count = feed_cache.cached_value(count_key, version.number, queryset.count)
+    pages = max(1, -(-count // query.page_size))
+    if query.page > pages:
+        raise HttpError(404, f"Page {query.page} does not exist; the last page is {pages}.")
+    start = (query.page - 1) * query.page_size
+    rows = rows_of(queryset[start : start + query.page_size])
 
     def link(number):
-        query = {**request.GET.dict(), "page": number, "page_size": page_size}
-        return request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+        params = {**request.GET.dict(), "page": number, "page_size": query.page_size}
+        return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
 
     envelope = {
-        "count": paginator.count,
-        "next": link(page + 1) if current and current.has_next() else None,
-        "previous": link(page - 1) if current and current.has_previous() else None,
+        "count": count,
+        "next": link(query.page + 1) if query.page < pages else None,
+        "previous": link(query.page - 1) if query.page > 1 else None,
     }
-    return (list(current.object_list) if current else []), envelope
+    return rows, envelope
+
+
+def _count_key(request, query) -> str:
+    filters = query.model_dump(mode="json", exclude={"page", "page_size", "ordering"})
+    spelled = f"{request.path}\n{json.dumps(filters, sort_keys=True)}"
+    return f"feed:count:{hashlib.sha256(spelled.encode()).hexdigest()}"
 
 
 # Catalog ---------------------------------------------------------------------------------
 
 
-class ProductFilters(schemas.Schema):
-    category: str | None = None
-    coverage_level: str | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    search: str | None = None
-    ordering: Literal["price", "-price", "date_added", "-date_added"] = "-date_added"
-    page: int = 1
-    page_size: int = DEFAULT_PAGE_SIZE
-
-
-def _check_paging_and_search(filters) -> None:
-    """The checks every paginated, searchable list shares."""
-    if filters.page < 1:
-        raise HttpError(400, "page: must be 1 or more")
-    if filters.page_size < 1:
-        raise HttpError(400, f"page_size: must be between 1 and {MAX_PAGE_SIZE}")
-    if filters.search is not None and len(filters.search) > SEARCH_MAX_LENGTH:
-        raise HttpError(400, f"search: at most {SEARCH_MAX_LENGTH} characters")
-
-
-def _check_product_filters(filters: ProductFilters) -> None:
-    _check_paging_and_search(filters)
-    for name in ("min_price", "max_price"):
-        value = getattr(filters, name)
-        if value is not None and (not value.is_finite() or value < 0):
-            raise HttpError(400, f"{name}: must be a price of zero or more")
-    if filters.min_price is not None and filters.max_price is not None:
-        if filters.min_price > filters.max_price:
-            raise HttpError(400, "min_price is above max_price")
-
-
-def _coverage_levels(key: str) -> list[int]:
-    # "full" matches "Full Coverage": the first word of the level's name.
+def coverage_levels_matching(key: str) -> list[int]:
+    """Coverage levels named by ``key``: an id, a slug ("full-coverage") or the first word
+    of the name ("full"), as the filters endpoint offers them."""
     key = key.strip().lower()
     return [
         pk
         for pk, name in CoverageLevel.objects.values_list("pk", "name")
-        if name.split() and name.split()[0].lower() == key
+        if key in (str(pk), slugify(name), (name.split() or [""])[0].lower())
     ]
+
+
+def filtered_products(query: ProductQuery):
+    if query.min_price is not None and query.max_price is not None:
+        if query.min_price > query.max_price:
+            raise HttpError(400, "min_price is above max_price")
+    queryset = visible_products()
+    if query.category:
+        category = visible_categories().filter(slug=query.category).first()
+        if category is None:
+            raise HttpError(400, f"category: unknown category “{query.category}”")
+        queryset = queryset.filter(subtree_filter(category))
+    if query.coverage_level:
+        levels = coverage_levels_matching(query.coverage_level)
+        if not levels:
+            raise HttpError(
+                400, "coverage_level: no such coverage level (see /api/catalog/filters/)"
+            )
+        queryset = queryset.filter(coverage_level__in=levels)
+    if query.min_price is not None:
+        queryset = queryset.filter(base_price__gte=query.min_price)
+    if query.max_price is not None:
+        queryset = queryset.filter(base_price__lte=query.max_price)
+    if query.size or query.color:
+        sizes = [size for size, label in SIZE_LABELS.items() if label in (query.size or ())]
+        queryset = queryset.filter(with_variant(sizes, query.color))
+    if query.featured is not None:
+        queryset = queryset.filter(is_featured=query.featured)
+    if query.in_stock is not None:
+        queryset = queryset.filter(in_stock() if query.in_stock else ~Q(in_stock()))
+    if query.search:
+        queryset = product_search(queryset, query.search)
+    return queryset
 
 
 @catalog.api_operation(
     ["GET", "HEAD"],
     "/products/",
-    response={200: schemas.ProductPage, 400: schemas.ErrorOut, 404: schemas.ErrorOut},
+    response={200: schemas.ProductPage, **ERRORS},
     summary="Paginated products",
 )
-@cached_json
-def products(request, filters: Query[ProductFilters]):
-    _check_product_filters(filters)
-    queryset = visible_products()
-    if filters.category:
-        category = visible_categories().filter(slug=filters.category).first()
-        if category is None:
-            raise HttpError(400, f"category: unknown category “{filters.category}”")
-        queryset = queryset.filter(subtree_filter(category))
-    if filters.coverage_level:
-        levels = _coverage_levels(filters.coverage_level)
-        if not levels:
-            raise HttpError(400, "coverage_level: must be full, moderate or light")
-        queryset = queryset.filter(coverage_level__in=levels)
-    if filters.min_price is not None:
-        queryset = queryset.filter(base_price__gte=filters.min_price)
-    if filters.max_price is not None:
-        queryset = queryset.filter(base_price__lte=filters.max_price)
-    if filters.search:
-        queryset = product_search(queryset, filters.search)
-    queryset = product_cards(queryset.order_by(*PRODUCT_ORDERING[filters.ordering]))
-    page, envelope = paginate(request, queryset, filters.page, filters.page_size)
+@cached_json(query=ProductQuery)
+def products(request, query: Query[ProductQuery]):
     renderer = Renderer(request)
-    return {**envelope, "results": [renderer.product(product) for product in page]}
+    queryset = filtered_products(query).order_by(*PRODUCT_ORDERING[query.ordering])
+    rows, envelope = paginate(
+        request,
+        lambda page: renderer.products(product_rows(page)),
+        queryset,
+        query,
+        _count_key(request, query),
+    )
+    return {**envelope, "results": rows}
+
+
+def _one_product(request, **lookup):
+    rows = product_rows(visible_products().filter(**lookup), detail=True)
+    if not rows:
+        raise HttpError(404, "No such product in the storefront.")
+    return Renderer(request).products(rows)[0]
+
+
+@catalog.api_operation(
+    ["GET", "HEAD"],
+    "/products/by-slug/{slug}/",
+    response={200: schemas.ProductDetailOut, **ERRORS},
+    summary="One product, by its slug",
+)
+@cached_json()
+def product_by_slug(request, slug: SlugParam = PATH_SLUG):
+    return _one_product(request, slug=slug)
 
 
 @catalog.api_operation(
     ["GET", "HEAD"],
     "/products/{product_id}/",
-    response={200: schemas.ProductDetailOut, 404: schemas.ErrorOut},
+    response={200: schemas.ProductDetailOut, **ERRORS},
     summary="One product",
 )
-@cached_json
-def product(request, product_id: int):
-    found = (
-        product_cards(visible_products().select_related("category__parent"))
-        .filter(pk=product_id)
-        .first()
-    )
-    if found is None:
-        raise HttpError(404, f"No product {product_id}.")
-    return Renderer(request).product_detail(found)
+@cached_json()
+def product(request, product_id: ProductId = PATH_PRODUCT_ID):
+    return _one_product(request, pk=product_id)
 
 
 @catalog.api_operation(
     ["GET", "HEAD"],
     "/categories/",
-    response=list[schemas.CategoryNode],
+    response={200: list[schemas.CategoryNode], **ERRORS},
     summary="The active category tree",
 )
-@cached_json
+@cached_json()
 def categories(request):
-    nodes = {}
-    roots = []
-    for category in visible_categories().order_by("tree_id", "lft"):
-        node = {
-            "id": category.pk,
-            "name": category.name,
-            "slug": category.slug,
-            "parent": category.parent_id,
-            "is_active": True,
-            "children": [],
-        }
-        if category.parent_id is None:
-            roots.append(node)
-        else:
-            nodes[category.parent_id]["children"].append(node)
-        nodes[category.pk] = node
+    nodes, roots = {}, []
+    rows = (
+        visible_categories()
+        .order_by("tree_id", "lft")
+        .values_list("pk", "name", "slug", "parent_id")
+    )
+    for pk, name, slug, parent in rows:
+        node = {"id": pk, "name": name, "slug": slug, "parent": parent, "is_active": True}
+        node["children"] = []
+        (roots if parent is None else nodes[parent]["children"]).append(node)
+        nodes[pk] = node
     return roots
 
 
 @catalog.api_operation(
-    ["GET", "HEAD"], "/filters/", response=schemas.FiltersOut, summary="Filter options"
+    ["GET", "HEAD"],
+    "/filters/",
+    response={200: schemas.FiltersOut, **ERRORS},
+    summary="Filter options: exactly the values the product list accepts",
 )
-@cached_json
+@cached_json()
 def filters(request):
     products = visible_products()
-    visible_ids = products.values("pk")
-    variants = ProductVariant.objects.filter(is_active=True, product__in=visible_ids)
-    sizes = set(variants.order_by().values_list("size", flat=True).distinct())
-    colors = sorted(set(variants.order_by().values_list("color", flat=True).distinct()))
+    variants = visible_variants().filter(product__in=products.values("pk")).order_by()
+    sizes = set(variants.values_list("size", flat=True).distinct())
+    colors = sorted(set(variants.values_list("color", flat=True).distinct()))
     prices = products.aggregate(low=Min("base_price"), high=Max("base_price"))
-    renderer = Renderer(request)
+    levels = CoverageLevel.objects.filter(pk__in=products.values("coverage_level_id"))
     return {
         "categories": [
-            renderer.category(c)
+            Renderer.category(c)
             for c in categories_with_products(products).order_by("tree_id", "lft")
         ],
         "coverage_levels": [
-            renderer.coverage(level)
-            for level in CoverageLevel.objects.filter(
-                pk__in=products.values("coverage_level_id")
-            ).order_by("pk")
+            {**Renderer.coverage(level), "slug": slugify(level.name)}
+            for level in levels.order_by("pk")
         ],
         "sizes": [SIZE_LABELS[size] for size in sorted(sizes)],
         "colors": colors,
@@ -264,49 +302,47 @@ def filters(request):
 # Outfits ---------------------------------------------------------------------------------
 
 
-class OutfitFilters(schemas.Schema):
-    search: str | None = None
-    ordering: Literal["created_at", "-created_at"] = "-created_at"
-    page: int = 1
-    page_size: int = DEFAULT_PAGE_SIZE
-
-
 @outfits.api_operation(
     ["GET", "HEAD"],
     "/public/",
-    response={200: schemas.OutfitPage, 400: schemas.ErrorOut, 404: schemas.ErrorOut},
+    response={200: schemas.OutfitPage, **ERRORS},
     summary="Public community outfits",
 )
-@cached_json
-def public(request, filters: Query[OutfitFilters]):
-    _check_paging_and_search(filters)
+@cached_json(query=OutfitQuery)
+def public(request, query: Query[OutfitQuery]):
     queryset = public_outfits()
-    text = " ".join((filters.search or "").replace("\x00", " ").split())
+    text = " ".join((query.search or "").split())
     if text:
         queryset = search_outfits(queryset, text)
-    queryset = queryset.order_by(*OUTFIT_ORDERING[filters.ordering])
-    page, envelope = paginate(request, queryset, filters.page, filters.page_size)
     renderer = Renderer(request)
-    return {**envelope, "results": [renderer.outfit(outfit) for outfit in page]}
+    rows, envelope = paginate(
+        request,
+        lambda page: [renderer.outfit_summary(outfit) for outfit in page],
+        queryset.order_by(*OUTFIT_ORDERING[query.ordering]),
+        query,
+        _count_key(request, query),
+    )
+    return {**envelope, "results": rows}
 
 
 @outfits.api_operation(
     ["GET", "HEAD"],
     "/{outfit_id}/",
-    response={200: schemas.OutfitDetailOut, 404: schemas.ErrorOut},
+    response={200: schemas.OutfitDetailOut, **ERRORS},
     summary="One public outfit",
 )
-@cached_json
-def outfit(request, outfit_id: int):
-    found = outfit_detail(_public_outfit_base()).filter(pk=outfit_id).first()
+@cached_json()
+def outfit(request, outfit_id: OutfitId = PATH_OUTFIT_ID):
+    found = visible_outfits().select_related("user").filter(pk=outfit_id).first()
     if found is None:
         raise HttpError(404, f"No public outfit {outfit_id}.")
-    return Renderer(request).outfit_detail(found)
-
-
-def _public_outfit_base():
-    # The detail derives its preview from its full items: no separate thumbnail query.
-    return public_outfits().prefetch_related(None)
+    items = list(visible_items().filter(outfit=found).order_by("position", "pk"))
+    renderer = Renderer(request)
+    rows = product_rows(visible_products().filter(pk__in=[item.product_id for item in items]))
+    products = {product["id"]: product for product in renderer.products(rows)}
+    # A product hidden between the two reads leaves with its item.
+    items = [item for item in items if item.product_id in products]
+    return renderer.outfit_detail(found, items, products)
 
 
 api.add_router("/catalog", catalog)

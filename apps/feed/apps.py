@@ -5,8 +5,3 @@ class FeedConfig(AppConfig):
     name = "apps.feed"
     label = "feed"
     verbose_name = "Storefront feed"
-
-    def ready(self):
-        from apps.feed import cache
-
-        cache.connect_signals()

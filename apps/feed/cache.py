@@ -1,205 +1,322 @@
-"""The feed's cache: a catalog version that every change bumps after commit.
+"""The feed's cache: each body rendered once per catalog version, hits answered before routing.
 
-A rendered body is stored with the version it was rendered under; a bump makes every stored
-body stale at once, on every web instance sharing the cache (Redis in production). The
-version is also the feed's ETag and Last-Modified, so a conditional request is answered 304
-from the cache alone. :class:`FeedCacheMiddleware` answers hits and 304s before URL routing,
-sessions or the API framework run; misses go to the view, which renders and stores.
+**Version.** PostgreSQL keeps the catalog version (migration ``feed/0001``): a transaction that
+changes anything the feed shows raises it when it commits, whoever wrote it — the admin, an
+import, psql, another application. Each process reads it at most once per
+``FEED_VERSION_TTL`` seconds, through the feed's database alias, so the version and the data
+come from the same server (the replica, when there is one).
+
+**Keys.** A body is stored under a key built from the validated, normalised request: the
+endpoint, its path ids and the values of the parameters it declares. Unknown parameters
+(``utm_source=…``) change nothing, and an invalid request is never looked up or stored.
+
+**Where.** In this process (an LRU bounded in bytes), and in the shared cache (Redis in
+production) so every web instance reuses what one rendered. When the shared cache fails, a
+circuit breaker stops asking it for ``BREAKER_SECONDS`` and the feed answers from PostgreSQL;
+each opening is a warning in the log.
+
+**Conditional requests** are answered 304 only for a resource that exists: from a stored body,
+or after rendering one.
 """
 
 import hashlib
+import json
+import logging
 import threading
 import time
 from collections import OrderedDict
 from email.utils import formatdate
-from urllib.parse import urlencode
+from typing import NamedTuple, get_args, get_origin
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
+from django.db import connections
+from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.http import parse_http_date_safe
+from pydantic import ValidationError
 
-VERSION_KEY = "feed:catalog-version"
-BODY_TIMEOUT = 60 * 60  # seconds; a bump makes old entries stale long before
-# Near cache: each process keeps the version for up to a second and its hottest bodies, so
-# a hit costs no network round trip. A change made by another instance is seen within a
-# second; a change made by this process is seen at once.
-LOCAL_VERSION_TTL = 1.0
-LOCAL_BODIES = 256
+logger = logging.getLogger(__name__)
+
+BODY_TIMEOUT = 60 * 60  # seconds in the shared cache; a new version makes bodies stale sooner
+LOCAL_BYTES = 32 * 1024 * 1024  # this process's bodies, at most
+BREAKER_SECONDS = 5.0
 CACHE_CONTROL = "public, max-age=60, s-maxage=60, stale-while-revalidate=300"
 FEED_PREFIX = "/api/"
 NOT_CACHED = ("/api/docs", "/api/openapi.json")
 
 
-class _Local:
+class Version(NamedTuple):
+    number: int
+    changed_at: float  # seconds since the epoch
+
+
+# The version ---------------------------------------------------------------------------------
+
+
+class _VersionReader:
     def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.value: Version | None = None
+        self.read_at = 0.0
+
+    def get(self) -> Version:
+        now = time.monotonic()
+        if self.value is None or now - self.read_at >= settings.FEED_VERSION_TTL:
+            with connections["feed"].cursor() as cursor:
+                cursor.execute(
+                    "SELECT version, extract(epoch FROM changed_at)::float8 "
+                    "FROM feed_catalog_version WHERE id = 1"
+                )
+                row = cursor.fetchone()
+            self.value = Version(int(row[0]), float(row[1])) if row else Version(0, 0.0)
+            self.read_at = now
+        return self.value
+
+
+_version = _VersionReader()
+
+
+def current_version() -> Version:
+    return _version.get()
+
+
+def request_version(request) -> Version:
+    """The version a request is answered under: read once, whoever asks during it."""
+    version = getattr(request, "feed_version", None)
+    if version is None:
+        version = request.feed_version = current_version()
+    return version
+
+
+# The shared cache, behind a circuit breaker --------------------------------------------------
+
+
+class Breaker:
+    """Skips the shared cache for ``seconds`` after it fails, so requests do not each wait
+    for a dead server; the feed then answers from PostgreSQL."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.open_until = 0.0
+
+    @property
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def call(self, operation, fallback=None):
+        if self.is_open:
+            return fallback
+        try:
+            return operation()
+        except Exception as error:  # whatever the client raises, the feed answers without it
+            self.open_until = time.monotonic() + self.seconds
+            logger.warning(
+                "Shared cache unavailable (%s: %s); the feed answers from PostgreSQL and "
+                "retries the cache in %.0f s.",
+                type(error).__name__,
+                error,
+                self.seconds,
+            )
+            return fallback
+
+
+shared = Breaker(BREAKER_SECONDS)
+
+
+# This process's bodies -----------------------------------------------------------------------
+
+
+class _LocalBodies:
+    """Least recently used bodies, at most ``limit`` bytes in all."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
         self.lock = threading.Lock()
         self.reset()
 
     def reset(self):
-        self.version: int | None = None
-        self.checked = 0.0
-        self.bodies: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self.entries: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self.size = 0
 
-    def body(self, key: str, version: int) -> bytes | None:
+    def get(self, key: str, version: int) -> bytes | None:
         with self.lock:
-            entry = self.bodies.get(key)
+            entry = self.entries.get(key)
             if entry is None or entry[0] != version:
                 return None
-            self.bodies.move_to_end(key)
+            self.entries.move_to_end(key)
             return entry[1]
 
-    def keep(self, key: str, version: int, body: bytes) -> None:
+    def put(self, key: str, version: int, body: bytes) -> None:
+        if len(body) > self.limit // 8:  # one huge body must not flush everything else
+            return
         with self.lock:
-            self.bodies[key] = (version, body)
-            self.bodies.move_to_end(key)
-            while len(self.bodies) > LOCAL_BODIES:
-                self.bodies.popitem(last=False)
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1])
+            self.entries[key] = (version, body)
+            self.size += len(body)
+            while self.size > self.limit:
+                _, (_, dropped) = self.entries.popitem(last=False)
+                self.size -= len(dropped)
 
 
-_local = _Local()
+_local = _LocalBodies(LOCAL_BYTES)
 
 
 def reset_local() -> None:
-    """Forget this process's near cache (tests, after clearing the shared cache)."""
+    """Forget this process's version and bodies (tests)."""
+    _version.reset()
     _local.reset()
+    shared.open_until = 0.0
 
 
-def _new_version() -> int:
-    return int(time.time() * 1000)
+def cached_value(key: str, version: int, compute):
+    """``compute()``, kept per catalog version in this process and the shared cache
+    (counts of a filtered list, shared by all its pages)."""
+    value = _local.get(key, version)
+    if value is not None:
+        return json.loads(value)
+    stored = shared.call(lambda: cache.get(key))
+    if stored is not None and stored[0] == version:
+        value = stored[1]
+    else:
+        value = json.dumps(compute()).encode()
+        shared.call(lambda: cache.set(key, (version, value), BODY_TIMEOUT))
+    _local.put(key, version, value)
+    return json.loads(value)
 
 
-def current_version() -> int:
-    """Milliseconds since the epoch of the last catalog change."""
-    now = time.monotonic()
-    if _local.version is not None and now - _local.checked < LOCAL_VERSION_TTL:
-        return _local.version
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = _new_version()
-        if not cache.add(VERSION_KEY, version, timeout=None):
-            version = cache.get(VERSION_KEY, version)
-    _local.version, _local.checked = version, now
-    return version
+# Keys ----------------------------------------------------------------------------------------
+
+# Operation name -> the schema of its query parameters (None: it takes none).
+CACHED_OPERATIONS: dict[str, type | None] = {}
 
 
-def _bump() -> None:
-    # Strictly increasing even when two changes land in the same millisecond.
-    version = max(_new_version(), (cache.get(VERSION_KEY) or 0) + 1)
-    cache.set(VERSION_KEY, version, timeout=None)
-    _local.version, _local.checked = version, time.monotonic()
+def _repeats(annotation) -> bool:
+    if get_origin(annotation) is list:
+        return True
+    return any(get_origin(arg) is list for arg in get_args(annotation))
 
 
-def catalog_changed() -> None:
-    """Mark the feed stale once the current transaction commits (at once outside one)."""
-    transaction.on_commit(_bump)
+def query_values(schema, querydict) -> dict:
+    """The parameters ``schema`` declares, as django-ninja reads them (lists repeat)."""
+    values = {}
+    for name, field in schema.model_fields.items():
+        if name in querydict:
+            values[name] = (
+                querydict.getlist(name) if _repeats(field.annotation) else querydict[name]
+            )
+    return values
 
 
-def _on_change(sender, **kwargs):
-    catalog_changed()
+def request_key(request) -> str | None:
+    """The normalised request as a cache key, or None when it is not a valid cached one."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.namespace != "feed" or match.url_name not in CACHED_OPERATIONS:
+        return None
+    parts = [request.scheme, request.get_host(), match.url_name]
+    for name, raw in sorted(match.kwargs.items()):
+        if not raw or "\x00" in raw:
+            return None
+        parts.append(f"{name}={int(raw) if raw.isascii() and raw.isdigit() else raw}")
+    schema = CACHED_OPERATIONS[match.url_name]
+    if schema is not None:
+        try:
+            params = schema.model_validate(query_values(schema, request.GET))
+        except ValidationError:
+            return None
+        parts.append(json.dumps(params.model_dump(mode="json"), sort_keys=True))
+    return "feed:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def connect_signals() -> None:
-    from apps.catalog.models import Category, CoverageLevel, Product, ProductImage, ProductVariant
-    from apps.catalog.signals import catalog_bulk_changed
-    from apps.outfits.models import Outfit, OutfitItem
-    from apps.users.models import User
-
-    catalog_bulk_changed.connect(_on_change, dispatch_uid="feed-bulk-change")
-    # Users too: an outfit shows its creator's username and picture.
-    for model in (
-        Category,
-        CoverageLevel,
-        Product,
-        ProductImage,
-        ProductVariant,
-        Outfit,
-        OutfitItem,
-        User,
-    ):
-        post_save.connect(_on_change, sender=model, dispatch_uid=f"feed-{model.__name__}-save")
-        post_delete.connect(_on_change, sender=model, dispatch_uid=f"feed-{model.__name__}-del")
+# Responses -----------------------------------------------------------------------------------
 
 
-# Keys, validators and responses ----------------------------------------------------------
+def etag_for(key: str, version: Version) -> str:
+    return f'"{version.number:x}-{key[5:21]}"'
 
 
-def full_url(request) -> str:
-    query = urlencode(sorted(request.GET.items()))
-    return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
-
-
-def body_key(url: str) -> str:
-    return f"feed:body:{hashlib.sha256(url.encode()).hexdigest()}"
-
-
-def etag_for(version: int, url: str) -> str:
-    return f'"{version:x}-{hashlib.sha1(url.encode()).hexdigest()[:16]}"'
-
-
-def not_modified(request, etag: str, version: int) -> bool:
+def not_modified(request, etag: str, version: Version) -> bool:
+    """Whether the client's copy is current; only asked about a resource that exists."""
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or etag in tags
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and since >= version // 1000
+    return since is not None and since >= int(version.changed_at)
 
 
-def respond(request, body: bytes | None, etag: str, version: int) -> HttpResponse:
-    """A 200 with ``body``, or a 304 when ``body`` is None; with the validators."""
-    if body is None:
+def respond(request, body: bytes, key: str | None, version: Version) -> HttpResponse:
+    """A 200 with ``body`` or a 304, with validators when the request has a key."""
+    etag = etag_for(key, version) if key else None
+    if etag and not_modified(request, etag, version):
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-        if request.method == "HEAD":
-            response.content = b""
-    response["ETag"] = etag
-    response["Last-Modified"] = formatdate(version / 1000, usegmt=True)
+        response = HttpResponse(
+            b"" if request.method == "HEAD" else body,
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Length"] = str(len(body))
+    if etag:
+        response["ETag"] = etag
+        response["Last-Modified"] = formatdate(version.changed_at, usegmt=True)
     response["Cache-Control"] = CACHE_CONTROL
     return response
 
 
-def lookup(request):
-    """The cached answer to ``request`` (200 or 304), or None when the view must render."""
-    url = full_url(request)
-    version = current_version()
-    etag = etag_for(version, url)
-    if not_modified(request, etag, version):
-        return respond(request, None, etag, version)
-    key = body_key(url)
-    body = _local.body(key, version)
+def lookup(key: str, version: Version) -> bytes | None:
+    body = _local.get(key, version.number)
     if body is None:
-        stored = cache.get(key)  # rendered by another process?
-        if stored is None or stored[0] != version:
+        stored = shared.call(lambda: cache.get(key))  # rendered by another process?
+        if stored is None or stored[0] != version.number:
             return None
         body = stored[1]
-        _local.keep(key, version, body)
-    return respond(request, body, etag, version)
+        _local.put(key, version.number, body)
+    return body
 
 
-def store(request, version: int, body: bytes) -> HttpResponse:
-    url = full_url(request)
-    key = body_key(url)
-    cache.set(key, (version, body), BODY_TIMEOUT)
-    _local.keep(key, version, body)
-    return respond(request, body, etag_for(version, url), version)
+def store(key: str, version: Version, body: bytes) -> None:
+    if not settings.FEED_CACHE_BODIES:
+        return
+    _local.put(key, version.number, body)
+    shared.call(lambda: cache.set(key, (version.number, body), BODY_TIMEOUT))
+
+
+def json_error(response) -> HttpResponse:
+    """Django's and the router's own 4xx answers (404 for an unknown path, 405) as JSON."""
+    if response.status_code < 400 or "json" in response.get("Content-Type", ""):
+        return response
+    reasons = {
+        404: "No such feed resource.",
+        405: f"Method not allowed; use {response.get('Allow', 'GET, HEAD')}.",
+    }
+    detail = reasons.get(response.status_code, response.reason_phrase)
+    replaced = JsonResponse({"detail": detail}, status=response.status_code)
+    if "Allow" in response:
+        replaced["Allow"] = response["Allow"]
+    return replaced
 
 
 class FeedCacheMiddleware:
-    """Answer cached feed requests before the rest of the stack runs."""
+    """Answer cached feed requests before the rest of the stack runs; errors as JSON."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method in ("GET", "HEAD")
-            and request.path.startswith(FEED_PREFIX)
-            and not request.path.startswith(NOT_CACHED)
-        ):
-            response = lookup(request)
-            if response is not None:
-                return response
-        return self.get_response(request)
+        if not request.path.startswith(FEED_PREFIX):
+            return self.get_response(request)
+        if request.method in ("GET", "HEAD") and not request.path.startswith(NOT_CACHED):
+            key = request.feed_cache_key = request_key(request)
+            if key is not None and settings.FEED_CACHE_BODIES:
+                version = request_version(request)
+                body = lookup(key, version)
+                if body is not None:
+                    return respond(request, body, key, version)
+        return json_error(self.get_response(request))

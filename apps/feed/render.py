@@ -1,10 +1,14 @@
-"""Objects to the contract's JSON shapes: money as strings, UTC times, absolute URLs."""
+"""Rows to the contract's JSON shapes: money as strings, UTC times, absolute URLs."""
 
 from datetime import UTC
+from functools import lru_cache
 
 from django.core.files.storage import default_storage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from apps.catalog.models import ProductVariant
+from apps.feed.selectors import active_variants_of, images_of
 
 SIZE_LABELS = dict(ProductVariant.Size.choices)
 
@@ -17,68 +21,100 @@ def utc(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=20_000)
+def _storage_url(name: str) -> str:
+    # A stored file's name never changes meaning (uploads get fresh names), so its URL is
+    # built once per process; Cloudinary's URL builder is not cheap.
+    return default_storage.url(name)
+
+
+@receiver(setting_changed)
+def _forget_urls(setting, **kwargs):
+    if setting in ("STORAGES", "MEDIA_URL"):
+        _storage_url.cache_clear()
+
+
 class Renderer:
     """Renders for one request: media URLs are made absolute against its host."""
 
     def __init__(self, request):
-        self.request = request
+        self.host = f"{request.scheme}://{request.get_host()}"
 
     def url(self, name: str) -> str | None:
         if not name:
             return None
-        url = default_storage.url(name)
-        return (
-            url if url.startswith(("http://", "https://")) else self.request.build_absolute_uri(url)
-        )
+        url = _storage_url(name)
+        return url if url.startswith(("http://", "https://")) else self.host + url
 
-    def category(self, category) -> dict:
+    @staticmethod
+    def category(category) -> dict:
         return {"id": category.pk, "name": category.name, "slug": category.slug}
 
-    def coverage(self, level) -> dict | None:
+    @staticmethod
+    def coverage(level) -> dict | None:
         if level is None:
             return None
         return {"id": level.pk, "name": level.name, "description": level.description}
 
-    def product(self, product) -> dict:
-        return {
-            "id": product.pk,
-            "name": product.name,
-            "slug": product.slug,
-            "description": product.description,
-            "base_price": money(product.base_price),
-            "category": self.category(product.category),
-            "coverage_level": self.coverage(product.coverage_level),
-            "is_featured": product.is_featured,
-            "date_added": utc(product.date_added),
+    def products(self, rows: list[dict]) -> list[dict]:
+        """Product rows (apps/feed/selectors.py) with their images and active variants."""
+        ids = [row["id"] for row in rows]
+        images, variants = images_of(ids), active_variants_of(ids)
+        return [self._product(row, images[row["id"]], variants[row["id"]]) for row in rows]
+
+    def _product(self, row, images, variants) -> dict:
+        url = self.url
+        data = {
+            "id": row["id"],
+            "name": row["name"],
+            "slug": row["slug"],
+            "description": row["description"],
+            "base_price": money(row["base_price"]),
+            "category": {
+                "id": row["category_id"],
+                "name": row["category__name"],
+                "slug": row["category__slug"],
+            },
+            "coverage_level": None
+            if row["coverage_level_id"] is None
+            else {
+                "id": row["coverage_level_id"],
+                "name": row["coverage_level__name"],
+                "description": row["coverage_level__description"],
+            },
+            "is_featured": row["is_featured"],
+            "in_stock": any(variant[4] > 0 for variant in variants),
+            "date_added": utc(row["date_added"]),
             "images": [
-                {
-                    "id": image.pk,
-                    "image": self.url(image.image.name),
-                    "thumbnail": self.url(image.thumbnail.name),
-                    "is_feature": image.is_feature,
-                }
-                for image in product.feed_images
+                {"id": pk, "image": url(image), "thumbnail": url(thumb), "is_feature": feature}
+                for pk, image, thumb, feature in images
             ],
             "variants": [
                 {
-                    "id": variant.pk,
-                    "sku": variant.sku,
-                    "size": SIZE_LABELS[variant.size],
-                    "color": variant.color,
-                    "stock_available": variant.stock_available,
-                    "is_active": variant.is_active,
+                    "id": pk,
+                    "sku": sku,
+                    "size": SIZE_LABELS[size],
+                    "color": color,
+                    "stock_available": stock,
+                    "is_active": True,
                 }
-                for variant in product.feed_variants
+                for pk, sku, size, color, stock in variants
             ],
         }
-
-    def product_detail(self, product) -> dict:
-        data = self.product(product)
-        parent = product.category.parent
-        data["category"]["parent"] = self.category(parent) if parent else None
+        if "category__parent_id" in row:
+            parent = row["category__parent_id"]
+            data["category"]["parent"] = (
+                None
+                if parent is None
+                else {
+                    "id": parent,
+                    "name": row["category__parent__name"],
+                    "slug": row["category__parent__slug"],
+                }
+            )
         return data
 
-    def outfit(self, outfit) -> dict:
+    def outfit(self, outfit, preview: list[str]) -> dict:
         user = outfit.user
         return {
             "id": outfit.pk,
@@ -90,27 +126,25 @@ class Renderer:
             },
             "items_count": outfit.shown_items,
             "total_price": money(outfit.shown_total),
-            "preview_images": [self.url(name) for name in self._preview_names(outfit)],
+            "preview_images": [self.url(name) for name in preview[:3] if name],
             "created_at": utc(outfit.created_at),
         }
 
-    @staticmethod
-    def _preview_names(outfit) -> list[str]:
-        """Thumbnails of the first three items by position."""
-        if hasattr(outfit, "feed_items"):  # the list: thumbnails annotated on the items
-            names = [item.feed_thumbnail for item in outfit.feed_items[:3]]
-        else:  # the detail: products and their images are there already
-            names = [
-                item.product.feed_images[0].thumbnail.name if item.product.feed_images else ""
-                for item in outfit.feed_full_items[:3]
-            ]
-        return [name for name in names if name]
+    def outfit_summary(self, outfit) -> dict:
+        """An outfit of the list: thumbnails annotated on its shown items."""
+        return self.outfit(outfit, [item.feed_thumbnail for item in outfit.feed_items[:3]])
 
-    def outfit_detail(self, outfit) -> dict:
-        data = self.outfit(outfit)
+    def outfit_detail(self, outfit, items, products: dict[int, dict]) -> dict:
+        """``items``: its shown items in order; ``products``: their rendered products by id."""
+        preview = []
+        for item in items[:3]:
+            images = products[item.product_id]["images"]
+            preview.append(images[0]["thumbnail"] if images else None)
+        data = self.outfit(outfit, [])
+        data["preview_images"] = [url for url in preview if url]
         data["updated_at"] = utc(outfit.updated_at)
         data["items"] = [
-            {"id": item.pk, "position": item.position, "product": self.product(item.product)}
-            for item in outfit.feed_full_items
+            {"id": item.pk, "position": item.position, "product": products[item.product_id]}
+            for item in items
         ]
         return data

@@ -53,6 +53,7 @@ class ProductOut(Schema):
     category: CategoryRef
     coverage_level: CoverageLevelOut | None
     is_featured: bool
+    in_stock: bool = Field(description="An active variant has stock (else: sold out).")
     date_added: UtcTime
     images: list[ImageOut]
     variants: list[VariantOut]
@@ -83,9 +84,13 @@ class PriceRange(Schema):
     max: float | None
 
 
+class CoverageLevelOption(CoverageLevelOut):
+    slug: str = Field(description="What the product list's coverage_level accepts, like the id.")
+
+
 class FiltersOut(Schema):
     categories: list[CategoryRef]
-    coverage_levels: list[CoverageLevelOut]
+    coverage_levels: list[CoverageLevelOption]
     sizes: list[Size]
     colors: list[str]
     price_range: PriceRange

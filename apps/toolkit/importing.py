@@ -32,7 +32,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from apps.access.policy import can, require
-from apps.catalog.signals import catalog_bulk_changed
 from apps.toolkit.guarded import GuardedFieldError
 from apps.toolkit.history import last_change
 from apps.toolkit.numbers import parse_int
@@ -298,8 +297,6 @@ class AuditedResource(resources.ModelResource):
                 "rows": self._snapshot,
             }
             cache.set(preview_cache_key(self.preview_key), preview, CONFIRMED_FOR)
-        if not self._dry_run and not result.has_errors():
-            catalog_bulk_changed.send(sender=self._meta.model)
         return result
 
     # What the preview showed, checked again at the confirmation ------------------------------

@@ -167,6 +167,11 @@ DATABASES["feed"].update(
     TEST={"MIRROR": "default"},
 )
 DATABASE_ROUTERS = ["backoffice.routers.FeedReplicaRouter"]
+# The feed's cache (apps/feed/cache.py): each process reads the catalog version from the
+# database at most this often (seconds); FEED_CACHE_BODIES=0 renders every request (the
+# benchmark's uncached figures, or to rule the cache out when investigating).
+FEED_VERSION_TTL = float(os.environ.get("FEED_VERSION_TTL", "1"))
+FEED_CACHE_BODIES = os.environ.get("FEED_CACHE_BODIES", "1") != "0"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 AUTH_USER_MODEL = "users.User"
@@ -217,7 +222,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # bigger uploads spool to a temporary f
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A dead or unreachable Redis costs a request at most this long (the feed then
+        # skips it for a few seconds, apps/feed/cache.py); a healthy one answers in ~1 ms.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }

@@ -73,6 +73,23 @@ def shop(db):
 
 
 @pytest.fixture(autouse=True)
+def _feed_sees_each_change_at_once(request, settings):
+    """A test never commits, so the catalog version's deferred trigger (feed/0001) would
+    never fire: make it fire at each statement; and read the version on every request."""
+    settings.FEED_VERSION_TTL = 0
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        yield
+        return
+    from django.db import connection
+
+    request.getfixturevalue("_django_db_helper")  # inside the test's transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS feed_catalog_version_bump IMMEDIATE")
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _feed_alias_shares_the_test_transaction(request):
     """In production "feed" is its own connection (replica or primary with a timeout). A test
     runs in one uncommitted transaction, so here "feed" uses the default connection and sees

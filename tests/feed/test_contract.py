@@ -107,10 +107,60 @@ def test_filters_are_computed_from_what_is_visible(client, shop):
         ({"search": "dress"}, {"evening-gown", "maxi-dress"}),
         ({"search": "evenings"}, {"evening-gown"}),
         ({"search": "nothing matches"}, set()),
+        # Additions (README, "The feed"): backward compatible, each optional.
+        ({"size": "M"}, {"evening-gown", "linen-tunic"}),  # not the gown's inactive L
+        ({"size": "L"}, set()),
+        ({"size": ["S", "m"]}, {"evening-gown", "maxi-dress", "linen-tunic"}),
+        ({"color": "Navy"}, {"maxi-dress"}),
+        ({"color": ["Navy", "Sand"]}, {"maxi-dress", "linen-tunic"}),
+        ({"color": "Grey"}, set()),  # only on an inactive variant
+        ({"size": "M", "color": "Navy"}, set()),  # one variant must have both
+        ({"featured": "true"}, {"maxi-dress"}),
+        ({"featured": "false"}, {"evening-gown", "linen-tunic"}),
+        ({"in_stock": "true"}, {"evening-gown", "maxi-dress"}),
+        ({"in_stock": "false"}, {"linen-tunic"}),
+        ({"coverage_level": "full-coverage"}, {"evening-gown"}),
     ],
 )
 def test_each_filter(client, shop, params, expected):
+    shop["products"]["maxi-dress"].__class__.objects.filter(slug="maxi-dress").update(
+        is_featured=True
+    )
     assert set(slugs(get(client, PRODUCTS, **params)[1])) == expected
+
+
+def test_coverage_level_by_id(client, shop):
+    level = shop["levels"]["light"]
+    assert slugs(get(client, PRODUCTS, coverage_level=str(level.pk))[1]) == ["maxi-dress"]
+
+
+def test_each_product_says_whether_it_is_in_stock(client, shop):
+    flags = {p["slug"]: p["in_stock"] for p in get(client, PRODUCTS)[1]["results"]}
+    assert flags == {"evening-gown": True, "maxi-dress": True, "linen-tunic": False}
+
+
+def test_a_product_by_its_slug(client, shop):
+    gown = shop["products"]["evening-gown"]
+    response, body = get(client, f"{PRODUCTS}by-slug/evening-gown/")
+    assert response.status_code == 200
+    assert body == get(client, f"{PRODUCTS}{gown.pk}/")[1]
+    for hidden in ("old-coat", "ghost-scarf", "no-such-product"):
+        response, body = get(client, f"{PRODUCTS}by-slug/{hidden}/")
+        assert response.status_code == 404 and body["detail"]
+
+
+def test_the_filters_offer_exactly_what_the_list_accepts(client, shop):
+    offered = get(client, "/api/catalog/filters/")[1]
+    choices = (
+        [("category", c["slug"]) for c in offered["categories"]]
+        + [("coverage_level", c["slug"]) for c in offered["coverage_levels"]]
+        + [("coverage_level", str(c["id"])) for c in offered["coverage_levels"]]
+        + [("size", size) for size in offered["sizes"]]
+        + [("color", color) for color in offered["colors"]]
+    )
+    for name, value in choices:
+        response, page = get(client, PRODUCTS, **{name: value})
+        assert response.status_code == 200 and page["count"] >= 1, (name, value)
 
 
 @pytest.mark.parametrize(
@@ -195,9 +245,16 @@ def test_openapi_document_and_docs(client):
     assert set(document["paths"]) == {
         "/api/catalog/products/",
         "/api/catalog/products/{product_id}/",
+        "/api/catalog/products/by-slug/{slug}/",
         "/api/catalog/categories/",
         "/api/catalog/filters/",
         "/api/outfits/public/",
         "/api/outfits/{outfit_id}/",
     }
+    for path, operations in document["paths"].items():
+        # Each operation once (it answers HEAD too), every error declared as JSON.
+        assert list(operations) == ["get"], path
+        assert {"400", "404", "405"} <= set(operations["get"]["responses"]), path
+        for parameter in operations["get"].get("parameters", []):
+            assert parameter.get("description"), (path, parameter["name"])
     assert client.get("/api/docs").status_code == 200

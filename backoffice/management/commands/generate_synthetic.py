@@ -17,7 +17,6 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from apps.catalog.models import Category, CoverageLevel
-from apps.catalog.signals import catalog_bulk_changed
 from apps.orders.models import OrderStatus
 
 COVERAGE = {
@@ -75,7 +74,6 @@ class Command(BaseCommand):
             user_ids = self.copy_customers(customers)
             self.copy_orders(orders, user_ids, variants)
             self.reset_sequences()
-            catalog_bulk_changed.send(sender=Category)
         self.stdout.write(
             f"Generated {products} products, {len(variants)} variants, {customers} customers "
             f"and {orders} orders."

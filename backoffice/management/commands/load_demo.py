@@ -22,7 +22,6 @@ from simple_history.models import registered_models
 
 from apps.access.policy import system_actor
 from apps.catalog.models import Category, Product, ProductImage
-from apps.catalog.signals import catalog_bulk_changed
 from apps.users.models import User
 from apps.users.roles import sync_roles
 
@@ -76,7 +75,6 @@ class Command(BaseCommand):
             # An update, not save(): the password is not audited, so no history row either.
             User.objects.filter(email__in=DEMO_STAFF).update(password=make_password(DEMO_PASSWORD))
             created_history = self.record_initial_history()
-            catalog_bulk_changed.send(sender=Category)
             with connection.cursor() as cursor:
                 # Deferred foreign-key checks must run before the table may be altered again.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
