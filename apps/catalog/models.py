@@ -104,6 +104,10 @@ class Product(TrackedModel):
         indexes = [
             models.Index(fields=["category", "is_featured"], name="product_cat_featured_idx"),
             GinIndex(product_search_vector(), name="product_fulltext_idx"),
+            # The feed's orderings (newest first by default), each read forwards or backwards:
+            # a page is the first rows of an index, never a sort of every visible product.
+            models.Index(fields=["date_added", "id"], name="product_date_added_idx"),
+            models.Index(fields=["base_price", "id"], name="product_price_idx"),
         ]
         constraints = [
             models.CheckConstraint(

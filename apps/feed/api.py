@@ -124,7 +124,7 @@ def paginate(request, rows_of, queryset, query, count_key: str):
 
     The count is kept per catalog version and filter: every page of a list shares it."""
     version = feed_cache.request_version(request)
-    count = feed_cache.cached_value(count_key, version.number, queryset.count)
+    count = feed_cache.cached_value(count_key, version.tag, queryset.count)
     pages = max(1, -(-count // query.page_size))
     if query.page > pages:
         raise HttpError(404, f"Page {query.page} does not exist; the last page is {pages}.")

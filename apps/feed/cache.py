@@ -50,6 +50,12 @@ class Version(NamedTuple):
     number: int
     changed_at: float  # seconds since the epoch
 
+    @property
+    def tag(self) -> str:
+        # The time as well as the number: after a database restore, numbers are reused but
+        # the new changes' times are not, so bodies of the abandoned history never match.
+        return f"{self.number:x}.{int(self.changed_at * 1_000_000):x}"
+
 
 # The version ---------------------------------------------------------------------------------
 
@@ -138,10 +144,10 @@ class _LocalBodies:
         self.reset()
 
     def reset(self):
-        self.entries: OrderedDict[str, tuple[int, bytes]] = OrderedDict()
+        self.entries: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
         self.size = 0
 
-    def get(self, key: str, version: int) -> bytes | None:
+    def get(self, key: str, version: str) -> bytes | None:
         with self.lock:
             entry = self.entries.get(key)
             if entry is None or entry[0] != version:
@@ -149,7 +155,7 @@ class _LocalBodies:
             self.entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key: str, version: int, body: bytes) -> None:
+    def put(self, key: str, version: str, body: bytes) -> None:
         if len(body) > self.limit // 8:  # one huge body must not flush everything else
             return
         with self.lock:
@@ -173,7 +179,7 @@ def reset_local() -> None:
     shared.open_until = 0.0
 
 
-def cached_value(key: str, version: int, compute):
+def cached_value(key: str, version: str, compute):
     """``compute()``, kept per catalog version in this process and the shared cache
     (counts of a filtered list, shared by all its pages)."""
     value = _local.get(key, version)
@@ -239,7 +245,7 @@ def request_key(request) -> str | None:
 
 
 def etag_for(key: str, version: Version) -> str:
-    return f'"{version.number:x}-{key[5:21]}"'
+    return f'"{version.tag}-{key[5:21]}"'
 
 
 def not_modified(request, etag: str, version: Version) -> bool:
@@ -271,21 +277,21 @@ def respond(request, body: bytes, key: str | None, version: Version) -> HttpResp
 
 
 def lookup(key: str, version: Version) -> bytes | None:
-    body = _local.get(key, version.number)
+    body = _local.get(key, version.tag)
     if body is None:
         stored = shared.call(lambda: cache.get(key))  # rendered by another process?
-        if stored is None or stored[0] != version.number:
+        if stored is None or stored[0] != version.tag:
             return None
         body = stored[1]
-        _local.put(key, version.number, body)
+        _local.put(key, version.tag, body)
     return body
 
 
 def store(key: str, version: Version, body: bytes) -> None:
     if not settings.FEED_CACHE_BODIES:
         return
-    _local.put(key, version.number, body)
-    shared.call(lambda: cache.set(key, (version.number, body), BODY_TIMEOUT))
+    _local.put(key, version.tag, body)
+    shared.call(lambda: cache.set(key, (version.tag, body), BODY_TIMEOUT))
 
 
 def json_error(response) -> HttpResponse:

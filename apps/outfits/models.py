@@ -24,6 +24,8 @@ class Outfit(TrackedModel):
     class Meta:
         db_table = "outfits_outfit"
         ordering = ["-created_at", "-id"]
+        # The feed's ordering of public outfits, newest first (read backwards).
+        indexes = [models.Index(fields=["created_at", "id"], name="outfit_created_idx")]
 
     def __str__(self):
         return self.name
