@@ -177,13 +177,11 @@ def test_the_outfit_rule(client, client_as, case, public, shown_count, hidden_co
             f"{sum(prices, Decimal(0)):.2f}",
         )
         assert len(body["items"]) == shown_count
-    [row] = (
-        client_as("merchandising")
-        .get(reverse("admin:outfits_outfit_changelist"))
-        .context["cl"]
-        .result_list
-    )
+    staff = client_as("merchandising")
+    [row] = staff.get(reverse("admin:outfits_outfit_changelist")).context["cl"].result_list
     assert (row.shown_items, row.shown_total) == (state.shown_items, state.shown_total)
+    flagged = staff.get(reverse("admin:outfits_outfit_changelist"), {"moderation": "not_shown"})
+    assert (outfit in flagged.context["cl"].result_list) is (public and not shown)
 
 
 def test_the_category_tree_marks_hidden_subtrees_and_counts_what_is_shown(client_as):
