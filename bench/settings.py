@@ -1,5 +1,5 @@
 """Settings for servers started by the benchmarks: the test settings, the benchmark database,
-and a URL configuration with a minimal JSON view to compare against."""
+and a URL configuration with a minimal JSON view and a DRF feed (drf_feed.py) to compare against."""
 
 import os
 
@@ -17,5 +17,9 @@ if os.environ.get("BENCH_REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["BENCH_REDIS_URL"],
+            # Per server (bench/feed.py): nothing cached by an earlier run is ever served.
+            "KEY_PREFIX": os.environ.get("BENCH_CACHE_PREFIX", ""),
         }
     }
+# The DRF comparison (bench/drf_feed.py); the project itself does not use DRF.
+INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework"]  # noqa: F405

@@ -100,6 +100,8 @@ def realistic_environment(tmp_path: Path, database: str, redis_port: int) -> dic
         "STOREFRONT_ORIGINS": "https://www.modestwear.example,https://modestwear.example",
         "DATABASE_REPLICA_URL": database,
         "FEED_STATEMENT_TIMEOUT_MS": "3000",
+        "FEED_VERSION_TTL": "1",
+        "FEED_CACHE_BODIES": "1",
         "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://{PUBLIC_HOST}",
         "DJANGO_TRUSTED_PROXY_COUNT": "1",
         "DJANGO_SECURE_SSL_REDIRECT": "1",

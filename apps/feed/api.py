@@ -19,7 +19,7 @@ from ninja.errors import HttpError, ValidationError
 from apps.catalog.models import CoverageLevel
 from apps.catalog.selectors import product_search, subtree_filter
 from apps.feed import cache as feed_cache
-from apps.feed import schemas
+from apps.feed import schemas, selectors
 from apps.feed.params import OutfitId, OutfitQuery, ProductId, ProductQuery, SlugParam
 from apps.feed.render import SIZE_LABELS, Renderer
 from apps.feed.selectors import (
@@ -216,8 +216,7 @@ def products(request, query: Query[ProductQuery]):
     return {**envelope, "results": rows}
 
 
-def _one_product(request, **lookup):
-    rows = product_rows(visible_products().filter(**lookup), detail=True)
+def _one_product(request, rows):
     if not rows:
         raise HttpError(404, "No such product in the storefront.")
     return Renderer(request).products(rows)[0]
@@ -231,7 +230,7 @@ def _one_product(request, **lookup):
 )
 @cached_json()
 def product_by_slug(request, slug: SlugParam = PATH_SLUG):
-    return _one_product(request, slug=slug)
+    return _one_product(request, selectors.product_by_slug.rows(slug))
 
 
 @catalog.api_operation(
@@ -242,7 +241,7 @@ def product_by_slug(request, slug: SlugParam = PATH_SLUG):
 )
 @cached_json()
 def product(request, product_id: ProductId = PATH_PRODUCT_ID):
-    return _one_product(request, pk=product_id)
+    return _one_product(request, selectors.product_by_id.rows(product_id))
 
 
 @catalog.api_operation(

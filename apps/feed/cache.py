@@ -176,6 +176,7 @@ def reset_local() -> None:
     """Forget this process's version and bodies (tests)."""
     _version.reset()
     _local.reset()
+    _keys.keys.clear()
     shared.open_until = 0.0
 
 
@@ -218,8 +219,43 @@ def query_values(schema, querydict) -> dict:
     return values
 
 
+class _KeyMemo:
+    """Raw request (scheme, host, path, query string) -> its key, for the most recent ones:
+    resolving and validating cost more than answering a hit from memory."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.lock = threading.Lock()
+        self.keys: OrderedDict[tuple, str | None] = OrderedDict()
+
+    def get(self, raw: tuple, compute):
+        with self.lock:
+            if raw in self.keys:
+                self.keys.move_to_end(raw)
+                return self.keys[raw]
+        key = compute()
+        with self.lock:
+            self.keys[raw] = key
+            if len(self.keys) > self.size:
+                self.keys.popitem(last=False)
+        return key
+
+
+_keys = _KeyMemo(10_000)
+
+
 def request_key(request) -> str | None:
     """The normalised request as a cache key, or None when it is not a valid cached one."""
+    raw = (
+        request.scheme,
+        request.get_host(),
+        request.path_info,
+        request.META.get("QUERY_STRING", ""),
+    )
+    return _keys.get(raw, lambda: _normalised_key(request))
+
+
+def _normalised_key(request) -> str | None:
     try:
         match = resolve(request.path_info)
     except Resolver404:

@@ -8,7 +8,6 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from apps.catalog.models import ProductVariant
-from apps.feed.selectors import active_variants_of, images_of
 
 SIZE_LABELS = dict(ProductVariant.Size.choices)
 
@@ -57,10 +56,8 @@ class Renderer:
         return {"id": level.pk, "name": level.name, "description": level.description}
 
     def products(self, rows: list[dict]) -> list[dict]:
-        """Product rows (apps/feed/selectors.py) with their images and active variants."""
-        ids = [row["id"] for row in rows]
-        images, variants = images_of(ids), active_variants_of(ids)
-        return [self._product(row, images[row["id"]], variants[row["id"]]) for row in rows]
+        """Product rows (apps/feed/selectors.py), with their images and active variants."""
+        return [self._product(row, row["feed_images"], row["feed_variants"]) for row in rows]
 
     def _product(self, row, images, variants) -> dict:
         url = self.url

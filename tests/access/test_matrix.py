@@ -424,7 +424,11 @@ def url_for(door, name, obj):
 
 
 def feed_url(name, obj):
-    kwargs = {"feed:product": {"product_id": 1}, "feed:outfit": {"outfit_id": 1}}.get(name, {})
+    kwargs = {
+        "feed:product": {"product_id": 1},
+        "feed:product_by_slug": {"slug": "some-product"},
+        "feed:outfit": {"outfit_id": 1},
+    }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
 

@@ -26,7 +26,12 @@ def plan_nodes(sql, params) -> list[str]:
     while stack:
         node = stack.pop()
         nodes.append(node["Node Type"])
-        stack.extend(node.get("Plans", []))
+        # Not the per-product subplans (a product's few images and variants, in order).
+        stack.extend(
+            child
+            for child in node.get("Plans", [])
+            if child.get("Parent Relationship") not in ("SubPlan", "InitPlan")
+        )
     return nodes
 
 
