@@ -9,7 +9,6 @@ version and cached (apps/feed/cache.py); what is shown is apps/feed/visibility.p
 import hashlib
 import json
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.db.models import Max, Min, Q
 from django.utils.text import slugify
@@ -129,11 +128,12 @@ def paginate(request, rows_of, queryset, query, count_key: str):
     if query.page > pages:
         raise HttpError(404, f"Page {query.page} does not exist; the last page is {pages}.")
     start = (query.page - 1) * query.page_size
-    rows = rows_of(queryset[start : start + query.page_size])
+    rows = rows_of(queryset, start, query.page_size)
 
     def link(number):
-        params = {**request.GET.dict(), "page": number, "page_size": query.page_size}
-        return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+        params = request.GET.copy()  # repeated parameters (size=S&size=M) stay repeated
+        params["page"], params["page_size"] = str(number), str(query.page_size)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
     envelope = {
         "count": count,
@@ -205,14 +205,16 @@ def filtered_products(query: ProductQuery):
 @cached_json(query=ProductQuery)
 def products(request, query: Query[ProductQuery]):
     renderer = Renderer(request)
-    queryset = filtered_products(query).order_by(*PRODUCT_ORDERING[query.ordering])
-    rows, envelope = paginate(
-        request,
-        lambda page: renderer.products(product_rows(page)),
-        queryset,
-        query,
-        _count_key(request, query),
-    )
+    order = PRODUCT_ORDERING[query.ordering]
+    queryset = filtered_products(query).order_by(*order)
+    unfiltered = not query.model_dump(exclude={"ordering", "page", "page_size"}, exclude_none=True)
+
+    def rows_of(queryset, start, size):
+        if unfiltered:  # the list asked for most: its SQL compiled once per process
+            return renderer.products(selectors.unfiltered_page(order, size, start))
+        return renderer.products(product_rows(queryset[start : start + size]))
+
+    rows, envelope = paginate(request, rows_of, queryset, query, _count_key(request, query))
     return {**envelope, "results": rows}
 
 
@@ -316,7 +318,9 @@ def public(request, query: Query[OutfitQuery]):
     renderer = Renderer(request)
     rows, envelope = paginate(
         request,
-        lambda page: [renderer.outfit_summary(outfit) for outfit in page],
+        lambda page, start, size: [
+            renderer.outfit_summary(outfit) for outfit in page[start : start + size]
+        ],
         queryset.order_by(*OUTFIT_ORDERING[query.ordering]),
         query,
         _count_key(request, query),

@@ -7,9 +7,9 @@ the CPU of an uncached page. What is shown comes from apps/feed/visibility.py.
 
 import json
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.aggregates import JSONBAgg
 from django.db import connections, router
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import JSONArray
 
 from apps.catalog.models import ProductImage, ProductVariant
@@ -44,26 +44,44 @@ DETAIL_FIELDS = (
 IMAGE_ORDER = ("-is_feature", "position", "pk")  # the feature image first, as the contract says
 
 
-def _images() -> ArraySubquery:
-    """Per product row: [[id, image, thumbnail, is_feature], …], feature image first."""
-    images = ProductImage.objects.filter(product=OuterRef("pk")).order_by(*IMAGE_ORDER)
-    return ArraySubquery(images.values(row=JSONArray("id", "image", "thumbnail", "is_feature")))
-
-
-def _variants() -> ArraySubquery:
-    """Per product row: [[id, sku, size, color, stock_available], …] of its active variants."""
-    variants = ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True).order_by(
-        "size", "color", "pk"
+def _aggregated(queryset: QuerySet, order: tuple, *fields: str) -> Subquery:
+    """Per product row: its rows of ``queryset`` as one JSON array of arrays of ``fields``
+    (one value to decode per product, not one per image or variant); NULL when none."""
+    rows = (
+        queryset.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(rows=JSONBAgg(JSONArray(*fields), order_by=order))
+        .values("rows")
     )
-    return ArraySubquery(
-        variants.values(row=JSONArray("id", "sku", "size", "color", "stock_available"))
+    return Subquery(rows, output_field=JSONField())
+
+
+def _images() -> Subquery:
+    """[[id, image, thumbnail, is_feature], …], the feature image first."""
+    return _aggregated(
+        ProductImage.objects.all(), IMAGE_ORDER, "id", "image", "thumbnail", "is_feature"
+    )
+
+
+def _variants() -> Subquery:
+    """[[id, sku, size, color, stock_available], …] of the active variants."""
+    return _aggregated(
+        ProductVariant.objects.filter(is_active=True),
+        ("size", "color", "pk"),
+        "id",
+        "sku",
+        "size",
+        "color",
+        "stock_available",
     )
 
 
 def _with_lists(row: dict) -> dict:
-    # Django reads json as text (its JSONField decodes it): decode the two arrays here.
+    # The raw path (CompiledRows) reads json as text, as Django's JSONField expects to.
     for name in ("feed_images", "feed_variants"):
-        row[name] = [json.loads(item) if isinstance(item, str) else item for item in row[name]]
+        value = row[name]
+        row[name] = (json.loads(value) if isinstance(value, str) else value) or []
     return row
 
 
@@ -75,24 +93,30 @@ def product_rows(queryset: QuerySet, *, detail: bool = False) -> list[dict]:
 
 
 class CompiledRows:
-    """A query compiled to SQL once per process and run again with a new value.
+    """A query compiled to SQL once per process and run again with new values.
 
     Building and compiling the visibility rule's subqueries cost about three quarters of an
-    uncached product page; the SQL itself never changes, only the looked-up value does.
-    ``build(value)`` returns the queryset for ``value``; a marker value finds its parameter.
+    uncached product page; the SQL never changes, only the looked-up value and the page do.
+    ``build(marker)`` returns the queryset, ``marker`` standing for the value looked up (None:
+    no value); ``paged`` appends LIMIT and OFFSET parameters.
     """
 
-    def __init__(self, build, marker):
-        self.build, self.marker = build, marker
+    def __init__(self, build, marker=None, *, paged: bool = False):
+        self.build, self.marker, self.paged = build, marker, paged
         self.compiled = None
 
-    def rows(self, value) -> list[dict]:
+    def rows(self, value=None, *, limit: int | None = None, offset: int = 0) -> list[dict]:
         if self.compiled is None:
             queryset = self.build(self.marker)
             sql, params = queryset.query.sql_with_params()
-            self.compiled = (sql, list(params), list(params).index(self.marker), queryset.db)
+            index = None if self.marker is None else list(params).index(self.marker)
+            sql += " LIMIT %s OFFSET %s" if self.paged else ""
+            self.compiled = (sql, list(params), index, queryset.db)
         sql, params, index, alias = self.compiled
-        params = [*params[:index], value, *params[index + 1 :]]
+        if index is not None:
+            params = [*params[:index], value, *params[index + 1 :]]
+        if self.paged:
+            params = [*params, limit, offset]
         with connections[router.db_for_read(ProductImage) or alias].cursor() as cursor:
             cursor.execute(sql, params)
             names = [column.name for column in cursor.description]
@@ -109,6 +133,21 @@ def _detail(**lookup):
 
 product_by_id = CompiledRows(lambda pk: _detail(pk=pk), marker=-1_999_999_999)
 product_by_slug = CompiledRows(lambda slug: _detail(slug=slug), marker="feed-compiled-marker-slug")
+_unfiltered_pages: dict[tuple, CompiledRows] = {}
+
+
+def unfiltered_page(order: tuple, limit: int, offset: int) -> list[dict]:
+    """A page of every shown product in ``order``: the list the storefront asks for most."""
+    if order not in _unfiltered_pages:
+        _unfiltered_pages[order] = CompiledRows(
+            lambda _: (
+                visible_products()
+                .order_by(*order)
+                .values(*PRODUCT_FIELDS, feed_images=_images(), feed_variants=_variants())
+            ),
+            paged=True,
+        )
+    return _unfiltered_pages[order].rows(limit=limit, offset=offset)
 
 
 def with_variant(sizes=None, colors=None) -> Q:

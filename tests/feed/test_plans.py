@@ -42,7 +42,7 @@ def page_query(client, url, params):
     [page] = [
         q["sql"]
         for q in captured.captured_queries
-        if re.search(r"ORDER BY [^()]*LIMIT \d+\s*$", q["sql"])
+        if re.search(r"ORDER BY [^()]*LIMIT \d+( OFFSET \d+)?\s*$", q["sql"])
     ]
     return page
 
