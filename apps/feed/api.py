@@ -8,8 +8,10 @@ version and cached (apps/feed/cache.py); what is shown is apps/feed/visibility.p
 
 import hashlib
 import json
+import logging
 from functools import wraps
 
+from django.db import OperationalError
 from django.db.models import Max, Min, Q
 from django.utils.text import slugify
 from ninja import NinjaAPI, Path, Query, Router
@@ -38,6 +40,7 @@ from apps.feed.visibility import (
 )
 from backoffice.routers import feed_reads
 
+logger = logging.getLogger(__name__)
 PRODUCT_ORDERING = {
     "price": ("base_price", "id"),
     "-price": ("-base_price", "-id"),
@@ -71,6 +74,18 @@ catalog = Router(tags=["catalog"])
 outfits = Router(tags=["outfits"])
 
 
+@api.exception_handler(OperationalError)
+def database_unavailable(request, error):
+    # A statement cut off by the feed's timeout (a long lock) or a lost connection: the
+    # storefront should retry shortly, not show a server error.
+    logger.warning("Feed database error: %s", error)
+    response = api.create_response(
+        request, {"detail": "The catalog is busy; try again in a few seconds."}, status=503
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
 def _plain(item: dict) -> str:
     """Pydantic's message, in the words a storefront developer expects."""
     context = item.get("ctx") or {}
@@ -78,6 +93,7 @@ def _plain(item: dict) -> str:
         "greater_than_equal": f"must be {context.get('ge')} or more",
         "less_than_equal": f"must be {context.get('le')} or less",
         "string_too_long": f"at most {context.get('max_length')} characters",
+        "too_long": f"at most {context.get('max_length')} characters",
         "string_pattern_mismatch": "letters, digits, hyphens and underscores only",
         "literal_error": f"must be {context.get('expected')}",
     }.get(item.get("type"), item.get("msg", "invalid").removeprefix("Value error, "))
@@ -87,7 +103,9 @@ def _plain(item: dict) -> str:
 def invalid_parameters(request, error):
     problems = []
     for item in error.errors:
-        where = ".".join(str(part) for part in item.get("loc", ())[1:]) or "request"
+        # ("query", "size", 0) -> "size": the parameter's name, as the storefront spells it.
+        parts = [str(part) for part in item.get("loc", ())[1:] if not isinstance(part, int)]
+        where = ".".join(part for part in parts if part != "query") or "request"
         problems.append(f"{where}: {_plain(item)}")
     return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
 
@@ -152,15 +170,27 @@ def _count_key(request, query) -> str:
 # Catalog ---------------------------------------------------------------------------------
 
 
+def coverage_slug(pk: int, name: str) -> str:
+    """What the filters endpoint offers for a coverage level: its name as a slug, or its id
+    when the name makes no slug or one that reads as an id."""
+    slug = slugify(name, allow_unicode=True)
+    return slug if slug and not slug.isdigit() else str(pk)
+
+
 def coverage_levels_matching(key: str) -> list[int]:
-    """Coverage levels named by ``key``: an id, a slug ("full-coverage") or the first word
-    of the name ("full"), as the filters endpoint offers them."""
+    """Coverage levels named by ``key``, most exact first: an id, a slug ("full-coverage"),
+    else the first word of the name ("full", as the contract has it)."""
     key = key.strip().lower()
-    return [
-        pk
-        for pk, name in CoverageLevel.objects.values_list("pk", "name")
-        if key in (str(pk), slugify(name), (name.split() or [""])[0].lower())
-    ]
+    levels = list(CoverageLevel.objects.values_list("pk", "name"))
+    for matches in (
+        lambda pk, name: key == str(pk),
+        lambda pk, name: key == coverage_slug(pk, name),
+        lambda pk, name: key == (name.split() or [""])[0].lower(),
+    ):
+        found = [pk for pk, name in levels if matches(pk, name)]
+        if found:
+            return found
+    return []
 
 
 def filtered_products(query: ProductQuery):
@@ -263,6 +293,11 @@ def categories(request):
     for pk, name, slug, parent in rows:
         node = {"id": pk, "name": name, "slug": slug, "parent": parent, "is_active": True}
         node["children"] = []
+        if parent is not None and parent not in nodes:
+            # Moved by parent alone (another application) while the tree columns still say
+            # otherwise: left out until the tree is rebuilt, rather than a broken answer.
+            logger.warning("Category %s is out of place in the tree; rebuild it.", pk)
+            continue
         (roots if parent is None else nodes[parent]["children"]).append(node)
         nodes[pk] = node
     return roots
@@ -288,7 +323,7 @@ def filters(request):
             for c in categories_with_products(products).order_by("tree_id", "lft")
         ],
         "coverage_levels": [
-            {**Renderer.coverage(level), "slug": slugify(level.name)}
+            {**Renderer.coverage(level), "slug": coverage_slug(level.pk, level.name)}
             for level in levels.order_by("pk")
         ],
         "sizes": [SIZE_LABELS[size] for size in sorted(sizes)],

@@ -30,6 +30,7 @@ from typing import NamedTuple, get_args, get_origin
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import connections
 from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
@@ -266,7 +267,8 @@ def _normalised_key(request) -> str | None:
     for name, raw in sorted(match.kwargs.items()):
         if not raw or "\x00" in raw:
             return None
-        parts.append(f"{name}={int(raw) if raw.isascii() and raw.isdigit() else raw}")
+        number = name.endswith("_id") and raw.isascii() and raw.isdigit()  # ids, not slugs
+        parts.append(f"{name}={int(raw) if number else raw}")
     schema = CACHED_OPERATIONS[match.url_name]
     if schema is not None:
         try:
@@ -291,7 +293,13 @@ def not_modified(request, etag: str, version: Version) -> bool:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return "*" in tags or etag in tags
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    return since is not None and since >= int(version.changed_at)
+    return since is not None and _dated(version) and since >= int(version.changed_at)
+
+
+def _dated(version: Version) -> bool:
+    """Whether Last-Modified may be used: dates have whole seconds, so until the second of
+    the latest change has passed, another change could come with the same date."""
+    return time.time() - version.changed_at >= 1
 
 
 def respond(request, body: bytes, key: str | None, version: Version) -> HttpResponse:
@@ -307,7 +315,8 @@ def respond(request, body: bytes, key: str | None, version: Version) -> HttpResp
         response["Content-Length"] = str(len(body))
     if etag:
         response["ETag"] = etag
-        response["Last-Modified"] = formatdate(version.changed_at, usegmt=True)
+        if _dated(version):
+            response["Last-Modified"] = formatdate(int(version.changed_at), usegmt=True)
     response["Cache-Control"] = CACHE_CONTROL
     return response
 
@@ -355,7 +364,11 @@ class FeedCacheMiddleware:
         if not request.path.startswith(FEED_PREFIX):
             return self.get_response(request)
         if request.method in ("GET", "HEAD") and not request.path.startswith(NOT_CACHED):
-            key = request.feed_cache_key = request_key(request)
+            try:
+                key = request.feed_cache_key = request_key(request)
+            except DisallowedHost as error:
+                logger.warning("Feed request refused: %s", error)
+                return JsonResponse({"detail": "Invalid Host header."}, status=400)
             if key is not None and settings.FEED_CACHE_BODIES:
                 version = request_version(request)
                 body = lookup(key, version)

@@ -22,6 +22,22 @@ SIZE_LABELS = [label for _, label in ProductVariant.Size.choices]
 FLAGS = {"true": True, "1": True, "false": False, "0": False}
 
 
+# A storefront form sends its empty fields ("min_price="): they read as not given.
+
+
+def _blank_as(default):
+    def validate(value):
+        return default if value == "" else value
+
+    return BeforeValidator(validate)
+
+
+def _without_blanks(values):
+    if isinstance(values, list):
+        values = [value for value in values if value != ""]
+    return values or None
+
+
 def _integer(value):
     if isinstance(value, str):
         value = value.strip()
@@ -32,6 +48,8 @@ def _integer(value):
 
 
 def _price(value):
+    if value == "":
+        return None
     if isinstance(value, str):
         value = value.strip()
         if not ASCII_DECIMAL.fullmatch(value) or len(value) > 12:
@@ -43,6 +61,8 @@ def _price(value):
 
 
 def _flag(value):
+    if value == "":
+        return None
     if isinstance(value, str):
         if value.strip().lower() not in FLAGS:
             raise ValueError("must be true or false")
@@ -56,18 +76,19 @@ def _size(value):
     raise ValueError(f"must be one of {', '.join(SIZE_LABELS)}")
 
 
+def _lowered(value):
+    return " ".join(value.split()).lower() if isinstance(value, str) else value
+
+
 def _sorted_unique(values):
     return sorted(set(values)) if values else None
 
 
 Number = Annotated[int, BeforeValidator(_integer)]
-Price = Annotated[Decimal, BeforeValidator(_price)]
-Flag = Annotated[bool, BeforeValidator(_flag)]
+Price = Annotated[Decimal | None, BeforeValidator(_price)]
+Flag = Annotated[bool | None, BeforeValidator(_flag)]
 SizeLabel = Annotated[str, BeforeValidator(_size)]
-Page = Annotated[
-    Number,
-    Field(ge=1, description="Page number, from 1."),
-]
+Page = Annotated[Number, Field(ge=1, description="Page number, from 1."), _blank_as(1)]
 PageSize = Annotated[
     Number,
     Field(
@@ -75,8 +96,10 @@ PageSize = Annotated[
         description=f"Results per page, 1 to {MAX_PAGE_SIZE}; more is read as {MAX_PAGE_SIZE}.",
     ),
     AfterValidator(lambda size: min(size, MAX_PAGE_SIZE)),
+    _blank_as(DEFAULT_PAGE_SIZE),
 ]
-Search = Annotated[str, Field(max_length=SEARCH_MAX_LENGTH)]
+# Case and spacing do not change what a search finds (both searches ignore case).
+Search = Annotated[str, BeforeValidator(_lowered), Field(max_length=SEARCH_MAX_LENGTH)]
 
 
 class ProductQuery(Schema):
@@ -85,7 +108,7 @@ class ProductQuery(Schema):
         max_length=50,
         description="A category's slug: products in it or in any of its subcategories.",
     )
-    coverage_level: str | None = Field(
+    coverage_level: Annotated[str, BeforeValidator(_lowered)] | None = Field(
         None,
         max_length=255,
         description="A coverage level: its id, its slug (`full-coverage`) or the first word of "
@@ -93,13 +116,17 @@ class ProductQuery(Schema):
     )
     min_price: Price | None = Field(None, description="Lowest base price, inclusive (`49.90`).")
     max_price: Price | None = Field(None, description="Highest base price, inclusive.")
-    size: Annotated[list[SizeLabel] | None, AfterValidator(_sorted_unique)] = Field(
+    size: Annotated[
+        list[SizeLabel] | None, BeforeValidator(_without_blanks), AfterValidator(_sorted_unique)
+    ] = Field(
         None,
         description="Products with an active variant in this size (XS, S, M, L, XL, XXL); "
         "repeat the parameter for any of several.",
     )
     color: Annotated[
-        list[Annotated[str, Field(max_length=100)]] | None, AfterValidator(_sorted_unique)
+        list[Annotated[str, Field(max_length=100)]] | None,
+        BeforeValidator(_without_blanks),
+        AfterValidator(_sorted_unique),
     ] = Field(
         None,
         description="Products with an active variant in this colour, as the filters endpoint "
@@ -115,9 +142,9 @@ class ProductQuery(Schema):
     search: Search | None = Field(
         None, description="Words to find in the name and description (stemmed: dresses, dress)."
     )
-    ordering: Literal["price", "-price", "date_added", "-date_added"] = Field(
-        "-date_added", description="Sort order; newest first by default."
-    )
+    ordering: Annotated[
+        Literal["price", "-price", "date_added", "-date_added"], _blank_as("-date_added")
+    ] = Field("-date_added", description="Sort order; newest first by default.")
     page: Page = 1
     page_size: PageSize = DEFAULT_PAGE_SIZE
 
@@ -126,7 +153,7 @@ class OutfitQuery(Schema):
     search: Search | None = Field(
         None, description="Text to find in the outfit's name or description."
     )
-    ordering: Literal["created_at", "-created_at"] = Field(
+    ordering: Annotated[Literal["created_at", "-created_at"], _blank_as("-created_at")] = Field(
         "-created_at", description="Sort order; newest first by default."
     )
     page: Page = 1

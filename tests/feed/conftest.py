@@ -46,7 +46,9 @@ def shop(db):
         base_price="35.50",
         description="Linen.",
     )
-    hidden = ProductFactory(name="Old Coat", slug="old-coat", category=old, base_price="10.00")
+    hidden = ProductFactory(
+        name="Old Coat", slug="old-coat", category=old, base_price="10.00", coverage_level=light
+    )
     for product in (gown, maxi, tunic, hidden):
         ProductImageFactory(product=product, is_feature=True)
     ProductImageFactory(product=gown, is_feature=False, position=1)
@@ -56,7 +58,9 @@ def shop(db):
     # Sold out, still shown (as sold out).
     VariantFactory(product=tunic, sku="TUN-M-SND", size=2, color="Sand", stock_available=0)
     # No active variant: not shown, although its category is.
-    ghost = ProductFactory(name="Ghost Scarf", slug="ghost-scarf", category=clothing)
+    ghost = ProductFactory(
+        name="Ghost Scarf", slug="ghost-scarf", category=clothing, coverage_level=light
+    )
     VariantFactory(product=ghost, sku="GHO-S-GRY", size=1, color="Grey", is_active=False)
     fatima = UserFactory(email="fatima@example.com", phone_number="07700900555")
     public = OutfitFactory(user=fatima, name="Summer Modest Style", is_public=True)

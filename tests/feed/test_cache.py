@@ -176,3 +176,81 @@ def test_the_breaker_closes_again_and_the_cache_is_used(client, shop, settings, 
     feed_cache._local.reset()
     assert client.get(PRODUCTS).status_code == 200
     assert calls == []
+
+
+def test_slugs_of_digits_are_not_read_as_numbers(client, shop):
+    gown, maxi = shop["products"]["evening-gown"], shop["products"]["maxi-dress"]
+    type(gown).objects.filter(pk=gown.pk).update(slug="7")
+    type(maxi).objects.filter(pk=maxi.pk).update(slug="007")
+    assert client.get(f"{PRODUCTS}by-slug/007/").json()["id"] == maxi.pk
+    assert client.get(f"{PRODUCTS}by-slug/7/").json()["id"] == gown.pk
+
+
+def test_last_modified_waits_for_the_second_of_the_change_to_pass(client, shop):
+    # The catalog just changed (the fixture): a second change within this second would carry
+    # the same date, so no date is offered yet and a date sent is not trusted.
+    response = client.get(PRODUCTS)
+    assert "Last-Modified" not in response and response["ETag"]
+    since = client.get(PRODUCTS, HTTP_IF_MODIFIED_SINCE="Fri, 01 Jan 2100 00:00:00 GMT")
+    assert since.status_code == 200
+
+
+def test_a_bad_host_is_a_json_400(client, shop):
+    response = client.get(PRODUCTS, HTTP_HOST="evil.example")
+    assert response.status_code == 400 and response.json()["detail"] == "Invalid Host header."
+
+
+def test_empty_parameters_are_read_as_not_given(client, shop):
+    plain = client.get(PRODUCTS).json()
+    names = ["min_price", "max_price", "ordering", "page", "featured", "in_stock", "category"]
+    names += ["coverage_level", "search", "color", "size", "page_size"]
+    empty = dict.fromkeys(names, "")
+    response = client.get(PRODUCTS, empty)
+    assert response.status_code == 200 and response.json() == plain
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ({"search": "  Dress  "}, {"search": "dress"}),
+        ({"coverage_level": " FULL"}, {"coverage_level": "full"}),
+    ],
+)
+def test_case_and_spaces_do_not_make_new_entries(client, shop, settings, one, other):
+    settings.FEED_VERSION_TTL = 60
+    first = client.get(PRODUCTS, one)
+    assert first.status_code == 200 and first.json()["count"] >= 1
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(PRODUCTS, other)["ETag"] == first["ETag"]
+    assert len(queries) == 0
+
+
+def test_a_category_moved_by_its_parent_alone_does_not_break_the_tree(client, shop):
+    # Another application sets parent_id without the tree columns: the tree stays whole.
+    evening, archive = shop["categories"]["evening-dresses"], shop["categories"]["archive"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE catalog_category SET parent_id = %s WHERE id = %s", [archive.pk, evening.pk]
+        )
+    response = client.get("/api/catalog/categories/")
+    assert response.status_code == 200
+    assert "evening-dresses" not in response.content.decode()
+
+
+def test_coverage_levels_offered_select_exactly_their_level(client, shop):
+    from apps.catalog.models import CoverageLevel
+
+    arabic = CoverageLevel.objects.create(name="تغطية كاملة")
+    digits = CoverageLevel.objects.create(name=str(shop["levels"]["full"].pk))
+    for level in (arabic, digits):
+        product = shop["products"]["linen-tunic"]
+        type(product).objects.filter(pk=product.pk).update(coverage_level=level)
+        offered = {
+            c["id"]: c["slug"]
+            for c in client.get("/api/catalog/filters/").json()["coverage_levels"]
+        }
+        assert offered[level.pk]
+        for value in (offered[level.pk], str(level.pk)):
+            found = client.get(PRODUCTS, {"coverage_level": value}).json()["results"]
+            assert [p["slug"] for p in found] == ["linen-tunic"], (level.name, value)
+    assert offered[digits.pk] == str(digits.pk)  # a name that reads as an id is offered by id

@@ -123,3 +123,18 @@ def test_two_committing_writers_both_count(other, product):
         other.execute("UPDATE catalog_product SET name = 'C' WHERE id = %s", [product.pk])
         third.commit()
     assert version(other) == before + 2
+
+
+def test_a_query_cut_off_by_the_statement_timeout_is_a_503_to_retry(other, product, client):
+    # A long lock (a migration, a bulk job) holds the table past the feed's statement timeout.
+    with other.transaction():
+        other.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 300")
+        try:
+            response = client.get(f"/api/catalog/products/{product.pk}/")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert "try again" in response.json()["detail"]
