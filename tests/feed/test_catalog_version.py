@@ -14,18 +14,22 @@ from tests.factories import CategoryFactory, ProductFactory, UserFactory, Varian
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def other():
-    """A second client of the database: psql, another application."""
+def connect(**options):
+    """Another client of the test database: psql, another application."""
     settings = connection.settings_dict
-    with psycopg.connect(
+    return psycopg.connect(
         dbname=settings["NAME"],
         user=settings["USER"],
         host=settings["HOST"] or None,
         port=settings["PORT"] or None,
         password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as conn:
+        **options,
+    )
+
+
+@pytest.fixture
+def other():
+    with connect(autocommit=True) as conn:
         yield conn
 
 
@@ -108,14 +112,7 @@ def test_two_committing_writers_both_count(other, product):
     # The version row is locked only while a transaction commits: two transactions that change
     # the catalog at once both finish, and both raise the version.
     before = version(other)
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        password=settings["PASSWORD"] or None,
-    ) as third:
+    with connect() as third:
         third.execute(
             "UPDATE catalog_productvariant SET color = 'Red' WHERE product_id = %s", [product.pk]
         )
