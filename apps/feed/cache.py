@@ -31,7 +31,7 @@ from typing import NamedTuple, get_args, get_origin
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
-from django.db import connections
+from django.db import OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils.http import parse_http_date_safe
@@ -370,7 +370,10 @@ class FeedCacheMiddleware:
                 logger.warning("Feed request refused: %s", error)
                 return JsonResponse({"detail": "Invalid Host header."}, status=400)
             if key is not None and settings.FEED_CACHE_BODIES:
-                version = request_version(request)
+                try:
+                    version = request_version(request)
+                except OperationalError:  # the view answers 503 with a reason (apps/feed/api.py)
+                    return json_error(self.get_response(request))
                 body = lookup(key, version)
                 if body is not None:
                     return respond(request, body, key, version)

@@ -135,3 +135,16 @@ def test_a_query_cut_off_by_the_statement_timeout_is_a_503_to_retry(other, produ
                 cursor.execute("SET statement_timeout = 0")
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "try again" in response.json()["detail"]
+
+
+def test_a_version_that_cannot_be_read_is_a_503_to_retry(other, product, client):
+    with other.transaction():
+        other.execute("LOCK TABLE feed_catalog_version IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 300")
+        try:
+            response = client.get("/api/catalog/products/")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = 0")
+    assert response.status_code == 503 and response.json()["detail"]
