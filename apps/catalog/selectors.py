@@ -57,27 +57,31 @@ def subtree_filter(category: Category, prefix: str = "category__") -> Q:
     )
 
 
-def subtree_product_totals(products: QuerySet | None = None) -> dict[int, int]:
-    """Category id -> number of ``products`` (all by default) in it and in all its
-    descendants (two queries)."""
-    products = Product.objects.all() if products is None else products
-    direct = dict(
-        products.order_by()
+def subtree_product_totals(**counts: Q) -> dict[int, dict[str, int]]:
+    """Category id -> for each named filter, the number of products matching it in the
+    category and all its descendants: one grouped query and one read of the tree.
+
+    ``subtree_product_totals(all=Q(), shown=product_shown())`` -> {3: {"all": 15, "shown": 12}}
+    """
+    rows = (
+        Product.objects.order_by()
         .values("category_id")
-        .annotate(total=Count("pk"))
-        .values_list("category_id", "total")
+        .annotate(**{name: Count("pk", filter=condition) for name, condition in counts.items()})
     )
-    totals: dict[int, int] = {}
+    direct = {row.pop("category_id"): row for row in rows}
+    none = dict.fromkeys(counts, 0)
+    totals: dict[int, dict[str, int]] = {}
     # Walking the tree in (tree_id, lft) order, the stack holds the node's open ancestors.
     stack: list[tuple[int, int, int]] = []  # (pk, tree_id, rght)
     nodes = Category.objects.order_by("tree_id", "lft").values_list("pk", "tree_id", "lft", "rght")
     for pk, tree_id, lft, rght in nodes:
         while stack and (stack[-1][1] != tree_id or stack[-1][2] < lft):
             stack.pop()
-        own = direct.get(pk, 0)
-        totals[pk] = own
+        own = direct.get(pk, none)
+        totals[pk] = dict(own)
         for ancestor, _, _ in stack:
-            totals[ancestor] += own
+            for name, number in own.items():
+                totals[ancestor][name] += number
         stack.append((pk, tree_id, rght))
     return totals
 

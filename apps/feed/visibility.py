@@ -115,10 +115,6 @@ def product_problems(product) -> tuple[list[str], list[str]]:
     return hiding, warnings
 
 
-def hidden_products() -> QuerySet:
-    return Product.objects.exclude(product_shown())
-
-
 def visible_variants() -> QuerySet:
     return ProductVariant.objects.filter(is_active=True).filter(
         ~Q(hidden_ancestor("product__category__"))

@@ -1,4 +1,5 @@
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from apps.catalog.models import Category
@@ -149,10 +150,16 @@ def test_adding_a_category_under_a_parent(client_as, tree):
 def test_subtree_totals_match_a_count_per_subtree(demo_data):
     from apps.catalog.models import Product
     from apps.catalog.selectors import subtree_filter, subtree_product_totals
+    from apps.feed.visibility import product_shown, visible_products
 
-    totals = subtree_product_totals()
+    totals = subtree_product_totals(all=Q(), shown=product_shown())
     for category in Category.objects.all():
-        assert totals[category.pk] == Product.objects.filter(subtree_filter(category)).count()
+        assert totals[category.pk]["all"] == (
+            Product.objects.filter(subtree_filter(category)).count()
+        )
+        assert totals[category.pk]["shown"] == (
+            visible_products().filter(subtree_filter(category)).count()
+        )
 
 
 def test_coverage_levels_list_their_products_and_variants(client_as):

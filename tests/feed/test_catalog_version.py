@@ -122,29 +122,26 @@ def test_two_committing_writers_both_count(other, product):
     assert version(other) == before + 2
 
 
-def test_a_query_cut_off_by_the_statement_timeout_is_a_503_to_retry(other, product, client):
-    # A long lock (a migration, a bulk job) holds the table past the feed's statement timeout.
+@pytest.mark.parametrize(
+    ("table", "url"),
+    [
+        # A long lock (a migration, a bulk job) holds the table past the feed's timeout …
+        ("catalog_product", "/api/catalog/products/{pk}/"),
+        # … or the version itself cannot be read.
+        ("feed_catalog_version", "/api/catalog/products/"),
+    ],
+)
+def test_a_query_cut_off_by_the_statement_timeout_is_a_503_to_retry(
+    other, product, client, table, url
+):
     with other.transaction():
-        other.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
+        other.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
         with connection.cursor() as cursor:
             cursor.execute("SET statement_timeout = 300")
         try:
-            response = client.get(f"/api/catalog/products/{product.pk}/")
+            response = client.get(url.format(pk=product.pk))
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("SET statement_timeout = 0")
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "try again" in response.json()["detail"]
-
-
-def test_a_version_that_cannot_be_read_is_a_503_to_retry(other, product, client):
-    with other.transaction():
-        other.execute("LOCK TABLE feed_catalog_version IN ACCESS EXCLUSIVE MODE")
-        with connection.cursor() as cursor:
-            cursor.execute("SET statement_timeout = 300")
-        try:
-            response = client.get("/api/catalog/products/")
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = 0")
-    assert response.status_code == 503 and response.json()["detail"]

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,7 +20,7 @@ from apps.catalog.services import (
     category_move,
     category_set_active,
 )
-from apps.feed.visibility import hidden_ancestor, visible_products
+from apps.feed.visibility import hidden_ancestor, product_shown
 from apps.toolkit.admin_helpers import render_action_form
 from apps.toolkit.importing import AuditedImportExportAdmin
 
@@ -43,17 +44,16 @@ class CategoryChangeList(ChangeList):
     """Adds each listed category's product counts (all, and those the storefront shows),
     its subcategories included.
 
-    Grouped counts over the products and one read of the tree replace a correlated
+    One grouped count over the products and one read of the tree replace a correlated
     subquery per category, which at 100k products cost a third of a second per page.
     """
 
     def get_results(self, request):
         super().get_results(request)
-        totals = subtree_product_totals()
-        shown = subtree_product_totals(visible_products())
+        totals = subtree_product_totals(all=Q(), shown=product_shown())
         for category in self.result_list:
-            category.product_total = totals.get(category.pk, 0)
-            category.product_shown = shown.get(category.pk, 0)
+            counts = totals.get(category.pk, {"all": 0, "shown": 0})
+            category.product_total, category.product_shown = counts["all"], counts["shown"]
 
 
 @admin.register(Category)
