@@ -85,8 +85,18 @@ def stock_move_for_order(
     if reason not in ORDER_REASONS:
         raise StockError(f"{reason} is not an order's stock move.")
     return _write_stock(
-        deltas=deltas, reason=reason, note=f"order #{order_id}", actor=actor, locked=locked
+        deltas=deltas, reason=reason, note=_order_note(order_id), actor=actor, locked=locked
     )
+
+
+def _order_note(order_id: int) -> str:
+    return f"order #{order_id}"
+
+
+def order_stock_reasons(order_id: int) -> dict[str, StockReason]:
+    """The history reasons of an order's stock moves, as written above: how the order's
+    timeline finds them among the variants' history."""
+    return {_reason_text(reason, _order_note(order_id)): reason for reason in ORDER_REASONS}
 
 
 @transaction.atomic

@@ -158,3 +158,114 @@ class MostWishlisted(ProductVariant):
         proxy = True
         verbose_name = "most-wishlisted variant"
         verbose_name_plural = "most-wishlisted variants"
+
+
+class OrderNote(models.Model):
+    """An internal note on an order, written by a member of staff; never shown to customers."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="order_notes"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "orders_ordernote"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="ordernote_order_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="orders_ordernote_text_not_empty")
+        ]
+
+    def __str__(self):
+        return f"Note on order #{self.order_id}"
+
+
+class Shipment(models.Model):
+    """How an order left the warehouse: written once, when it is marked shipped."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="shipment")
+    carrier = models.CharField(max_length=100, blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    shipped_at = models.DateTimeField(auto_now_add=True)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        db_table = "orders_shipment"
+
+    def __str__(self):
+        if not (self.carrier or self.tracking_number):
+            return "no tracking"
+        return " ".join(part for part in (self.carrier, self.tracking_number) if part)
+
+
+class OrderEmailKind(models.TextChoices):
+    PAID = "paid", "Payment received"
+    SHIPPED = "shipped", "Order shipped"
+    CANCELLED = "cancelled", "Order cancelled"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Gave up"
+
+
+class OutboxEmail(models.Model):
+    """A customer e-mail, written in the transaction that caused it and sent after commit.
+
+    Every e-mail the shop owes a customer is a row here: sent, pending (waiting or retried by
+    ``manage.py send_outbox``), skipped with a reason, or given up after repeated failures.
+    """
+
+    Kind = OrderEmailKind
+    Status = OutboxStatus
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="emails")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.EmailField(blank=True)
+    subject = models.CharField(max_length=200)
+    text_body = models.TextField()
+    html_body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    skip_reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resend_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="resends"
+    )
+
+    class Meta:
+        db_table = "orders_outboxemail"
+        ordering = ["-created_at", "-id"]
+        verbose_name = "customer e-mail"
+        verbose_name_plural = "customer e-mails"
+        indexes = [models.Index(fields=["order", "created_at"], name="outbox_order_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=OutboxStatus.values), name="orders_outbox_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=OutboxStatus.SKIPPED) | ~Q(recipient=""),
+                name="orders_outbox_recipient_unless_skipped",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
+                name="orders_outbox_sent_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — order #{self.order_id}"

@@ -1,14 +1,27 @@
-"""Order figures for the dashboard: each a single query over indexed columns."""
+"""Order reads with a shape: the dashboard's figures (each a single query over indexed
+columns), an order's timeline, a customer's history."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from apps.access.policy import is_system
 from apps.catalog.models import ProductVariant
-from apps.orders.models import Order, OrderStatus, Wishlist
+from apps.catalog.services import StockReason, order_stock_reasons
+from apps.orders.models import (
+    CartItem,
+    Order,
+    OrderNote,
+    OrderStatus,
+    OutboxEmail,
+    OutboxStatus,
+    Shipment,
+    Wishlist,
+)
 
 REVENUE_STATUSES = [OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
 
@@ -88,3 +101,146 @@ def most_wishlisted(limit: int = 10):
         variant.wishes = row["wishes"]
         result.append(variant)
     return result
+
+
+# An order's timeline ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    when: datetime
+    kind: str  # placed, status, address, note, stock, email
+    title: str
+    detail: str = ""
+    by: str = ""
+    outcome: str = ""  # for e-mails: pending, sent, skipped, failed
+    email_id: int | None = None
+
+
+def _who(user) -> str:
+    if user is None:
+        return "the shop"
+    return "the system" if is_system(user) else user.email
+
+
+def order_timeline(order: Order) -> list[Event]:
+    """Everything that happened to ``order``, newest first: placement, status and address
+    changes (from its history), notes, stock taken and given back, customer e-mails. Five
+    queries, however long the order's life."""
+    events = _history_events(order) + _stock_events(order)
+    events += [
+        Event(note.created_at, "note", "Note", note.text, _who(note.author))
+        for note in OrderNote.objects.filter(order=order).select_related("author")
+    ]
+    emails = OutboxEmail.objects.filter(order=order).select_related("created_by")
+    events += [_email_event(email) for email in emails]
+    return sorted(events, key=lambda event: event.when, reverse=True)
+
+
+def _history_events(order: Order) -> list[Event]:
+    records = list(order.history.select_related("history_user").order_by("history_id"))
+    try:
+        shipment = order.shipment  # cached on the order: the page shows it too
+    except Shipment.DoesNotExist:
+        shipment = None
+    events, previous = [], None
+    for record in records:
+        who, why = _who(record.history_user), record.history_change_reason or ""
+        if previous is None:
+            events.append(Event(record.history_date, "placed", "Placed", why, who))
+        elif record.status != previous.status:
+            label = OrderStatus(record.status).label.lower()
+            detail = why if why != f"Marked {label}" else ""
+            if record.status == OrderStatus.SHIPPED and shipment is not None:
+                detail = "\n".join(filter(None, [f"Shipment: {shipment}", detail]))
+            events.append(Event(record.history_date, "status", f"Marked {label}", detail, who))
+        elif record.address != previous.address:
+            detail = f"Was: {previous.address}" + (f"\n{why}" if why else "")
+            events.append(Event(record.history_date, "address", "Address changed", detail, who))
+        previous = record
+    return events
+
+
+def _stock_events(order: Order) -> list[Event]:
+    reasons = order_stock_reasons(order.pk)
+    quantities = dict(order.items.values_list("variant_id", "quantity"))
+    records = (
+        ProductVariant.history.filter(id__in=quantities, history_change_reason__in=reasons)
+        .select_related("history_user")
+        .order_by("history_date", "sku")
+    )
+    grouped: dict[str, list] = {}
+    for record in records:
+        grouped.setdefault(record.history_change_reason, []).append(record)
+    events = []
+    for text, group in grouped.items():
+        back = reasons[text] == StockReason.ORDER_CANCELLED
+        lines = [
+            f"{r.sku} {'+' if back else '−'}{quantities[r.id]} (now {r.stock_available})"
+            for r in group
+        ]
+        title = "Stock given back" if back else "Stock taken"
+        events.append(
+            Event(
+                group[0].history_date, "stock", title, ", ".join(lines), _who(group[0].history_user)
+            )
+        )
+    return events
+
+
+def email_outcome(email: OutboxEmail) -> str:
+    """What became of a customer e-mail, in a sentence."""
+    if email.status == OutboxStatus.SENT:
+        return f"Sent to {email.recipient}."
+    if email.status == OutboxStatus.SKIPPED:
+        return f"Not sent: {email.skip_reason}"
+    tries = f"{email.attempts} failed attempt{'s' if email.attempts != 1 else ''}"
+    if email.status == OutboxStatus.FAILED:
+        return f"Gave up after {tries}: {email.last_error}"
+    if email.attempts:
+        return f"Waiting to be sent to {email.recipient}; {tries}, last: {email.last_error}"
+    return f"Waiting to be sent to {email.recipient}."
+
+
+def _email_event(email: OutboxEmail) -> Event:
+    title = f"E-mail “{email.get_kind_display()}”" + (" sent again" if email.resend_of_id else "")
+    return Event(
+        email.created_at,
+        "email",
+        title,
+        email_outcome(email),
+        _who(email.created_by),
+        outcome=email.status,
+        email_id=email.pk,
+    )
+
+
+# A customer's history ---------------------------------------------------------------------
+
+
+def customer_addresses(user) -> list[dict]:
+    """The delivery addresses a customer's orders went to, most recent first, with how many
+    orders used each."""
+    return list(
+        Order.objects.filter(user=user)
+        .order_by()
+        .values("address")
+        .annotate(orders=Count("pk"), last=Max("created_at"))
+        .order_by("-last")
+    )
+
+
+def customer_cart(user):
+    return list(CartItem.objects.filter(user=user).select_related("variant__product"))
+
+
+def customer_wishlist(user):
+    return list(Wishlist.objects.filter(user=user).select_related("variant__product"))
+
+
+def customer_notes(user, limit: int = 50):
+    return list(
+        OrderNote.objects.filter(order__user=user)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -16,11 +16,21 @@ from simple_history.utils import bulk_create_with_history
 from apps.access.policy import describe, require
 from apps.catalog.models import ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_move_for_order
-from apps.orders.models import CartItem, Order, OrderItem, OrderStatus
+from apps.orders.models import (
+    CartItem,
+    Order,
+    OrderEmailKind,
+    OrderItem,
+    OrderNote,
+    OrderStatus,
+    Shipment,
+)
+from apps.orders.outbox import order_email_queue
 from apps.toolkit.guarded import guarded_write
 from apps.toolkit.history import last_change
 
 Status = OrderStatus
+Kind = OrderEmailKind
 
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     Status.PENDING: frozenset({Status.PAID, Status.CANCELLED}),
@@ -142,15 +152,41 @@ def _check_lines(quantities: dict[int, int], locked: dict[int, ProductVariant]) 
         raise OrderError("Cannot place the order: " + "; ".join(problems) + ".")
 
 
+# The customer e-mail each status sends (apps/orders/outbox.py); delivered sends none.
+EMAIL_ON = {Status.PAID: Kind.PAID, Status.SHIPPED: Kind.SHIPPED, Status.CANCELLED: Kind.CANCELLED}
+SHIPMENT_FIELD_MAX = 100
+
+
 @transaction.atomic
-def order_change_status(*, order_id: int, to: str, actor, reason: str = "") -> Order:
+def order_change_status(
+    *,
+    order_id: int,
+    to: str,
+    actor,
+    reason: str = "",
+    carrier: str = "",
+    tracking_number: str = "",
+    customer_reason: str = "",
+) -> Order:
     """Move an order along ``ALLOWED_TRANSITIONS``; cancelling puts every line back in stock.
 
     The order row is locked first, so of two agents clicking at once exactly one succeeds and
-    the other is told what happened; a second cancel never restocks twice.
+    the other is told what happened; a second cancel never restocks twice. Shipping records
+    ``carrier`` and ``tracking_number``; paid, shipped and cancelled orders write the
+    customer's e-mail to the outbox in this transaction (``customer_reason`` is what a
+    cancellation e-mail tells the customer; ``reason`` stays internal).
     """
     require(actor, "orders.change_order", "change an order's status")
     to = Status(to)
+    carrier, tracking_number = _one_line(carrier), _one_line(tracking_number)
+    for label, value in (("carrier", carrier), ("tracking number", tracking_number)):
+        _refuse_nul(value, f"The {label}")
+        if len(value) > SHIPMENT_FIELD_MAX:
+            raise OrderError(f"A {label} has at most {SHIPMENT_FIELD_MAX} characters.")
+    _refuse_nul(reason, "The reason")
+    _refuse_nul(customer_reason, "The reason for the customer")
+    if (carrier or tracking_number) and to != Status.SHIPPED:
+        raise OrderError("A carrier and tracking number are given when an order ships.")
     order = Order.objects.select_for_update().get(pk=order_id)
     current = Status(order.status)
     if to not in ALLOWED_TRANSITIONS[current]:
@@ -169,7 +205,30 @@ def order_change_status(*, order_id: int, to: str, actor, reason: str = "") -> O
     order._change_reason = reason.strip() or f"Marked {to.label.lower()}"
     with guarded_write(Order, "status"):
         order.save(update_fields=["status"])
+    shipment = None
+    if to == Status.SHIPPED:
+        shipment = Shipment.objects.create(
+            order=order, carrier=carrier, tracking_number=tracking_number, shipped_by=actor
+        )
+    if to in EMAIL_ON:
+        order_email_queue(
+            order=order,
+            kind=EMAIL_ON[to],
+            actor=actor,
+            tracking=shipment,
+            reason=customer_reason,
+        )
     return order
+
+
+def _one_line(value: str) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _refuse_nul(value: str, what: str) -> None:
+    # PostgreSQL cannot store NUL in text; forms refuse it already, other callers here.
+    if "\x00" in value:
+        raise OrderError(f"{what} holds a NUL character, which is never valid.")
 
 
 def _line_quantities(order: Order) -> dict[int, int]:
@@ -220,8 +279,9 @@ class AddressConflict(OrderError):
     """The address changed between the page an agent saw and their save."""
 
 
-def normalise_address(text: str) -> str:
-    """One spelling for an address typed in a browser (CRLF) or stored by the shop (LF)."""
+def normalise_lines(text: str) -> str:
+    """One spelling for text typed in a browser (CRLF) or stored by the shop (LF): an
+    address, a note."""
     lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.strip() for line in lines).strip()
 
@@ -256,7 +316,8 @@ def order_change_address(
     :class:`AddressConflict` says who and what. The old address stays in the history.
     """
     require(actor, "orders.change_order", "change an order's delivery address")
-    address = normalise_address(address)
+    address = normalise_lines(address)
+    _refuse_nul(address, "The address")
     if not any(_visible(character) for character in address):  # blank, or only invisible
         raise OrderError("Enter the new delivery address.")
     if len(address) > ADDRESS_MAX_LENGTH:
@@ -267,13 +328,13 @@ def order_change_address(
     refusal = address_refusal(order)
     if refusal:
         raise OrderError(refusal)
-    if normalise_address(order.address) != normalise_address(seen):
+    if normalise_lines(order.address) != normalise_lines(seen):
         raise AddressConflict(
             f"The delivery address of order #{order.pk} was changed while you were editing"
             f"{last_change(order)}; it is now “{order.address}”. Enter yours again if it "
             "should replace it."
         )
-    if address == normalise_address(order.address):
+    if address == normalise_lines(order.address):
         return order
     order.address = address
     order._history_user = actor
@@ -281,3 +342,43 @@ def order_change_address(
     with guarded_write(Order, "address"):
         order.save(update_fields=["address"])
     return order
+
+
+NOTE_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def order_add_note(*, order_id: int, text: str, actor) -> OrderNote:
+    """An internal note on an order, signed by ``actor``; customers never see it."""
+    require(actor, "orders.change_order", "write notes on orders")
+    text = normalise_lines(text)  # one spelling of line breaks, no edge blanks
+    _refuse_nul(text, "The note")
+    if not any(_visible(character) for character in text):
+        raise OrderError("Write the note first: it is empty.")
+    if len(text) > NOTE_MAX_LENGTH:
+        raise OrderError(f"A note has at most {NOTE_MAX_LENGTH} characters.")
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise OrderError(f"Order #{order_id} does not exist.")
+    return OrderNote.objects.create(order=order, author=actor, text=text)
+
+
+@transaction.atomic
+def order_ship_many(*, shipments, actor) -> list[int]:
+    """Ship every order of ``shipments`` (rows with ``order_id``, ``carrier``,
+    ``tracking_number``, ``row``) or none: one refusal undoes the whole file."""
+    shipped = []
+    for row in shipments:
+        try:
+            order_change_status(
+                order_id=row.order_id,
+                to=Status.SHIPPED,
+                actor=actor,
+                reason="Shipped (from a file)",
+                carrier=row.carrier,
+                tracking_number=row.tracking_number,
+            )
+        except OrderError as error:
+            raise OrderError(f"Nothing was shipped. Row {row.row}: {error}") from error
+        shipped.append(row.order_id)
+    return shipped

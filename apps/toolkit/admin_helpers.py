@@ -48,9 +48,23 @@ def table_estimate(table: str) -> int:
 
 
 def render_action_form(
-    model_admin, request, *, title, form, obj=None, submit, intro="", hidden_fields=()
+    model_admin,
+    request,
+    *,
+    title,
+    form,
+    obj=None,
+    submit,
+    intro="",
+    hidden_fields=(),
+    suggestions=None,
+    links=(),
 ):
-    """An intermediate page with ``form``, in the admin's look (unfold's base layout)."""
+    """An intermediate page with ``form``, in the admin's look (unfold's base layout).
+
+    ``suggestions`` is ``(datalist id, values)`` for a text field's ``list`` attribute;
+    ``links`` are ``(url, label)`` pairs shown under the introduction.
+    """
     context = {
         **model_admin.admin_site.each_context(request),
         "title": title,
@@ -61,6 +75,8 @@ def render_action_form(
         "submit_label": submit,
         "intro": intro,
         "hidden_fields": hidden_fields,
+        "suggestions": suggestions,
+        "links": links,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/action_form.html", context)

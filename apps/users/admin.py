@@ -6,7 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
@@ -14,11 +19,38 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from apps.access.modeladmin import AccessPolicyAdmin, ScopedAdmin
 from apps.access.policy import ACCESS_FIELDS
 from apps.orders.models import Order, OrderStatus
+from apps.orders.selectors import (
+    customer_addresses,
+    customer_cart,
+    customer_notes,
+    customer_wishlist,
+)
 from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.numbers import parse_id
 from apps.users.services import user_deactivate
 
 from .models import User
+
+CUSTOMER_HISTORY = ["order_list", "addresses_used", "wishlist_items", "cart_lines", "order_notes"]
+HISTORY_ROWS = 50
+
+
+def _table(headers, rows, empty, footer=""):
+    if not rows:
+        return empty
+    head = format_html_join("", '<th class="text-left pr-4">{}</th>', ((h,) for h in headers))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (format_html_join("", '<td class="pr-4 py-1 align-top">{}</td>', ((c,) for c in row)),)
+            for row in rows
+        ),
+    )
+    return format_html(
+        "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>{}", head, body, footer
+    )
+
 
 # Money a customer actually spent: paid, shipped and delivered orders.
 SPENT_STATUSES = [OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
@@ -75,7 +107,14 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
     ordering = ["email"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    readonly_fields = ["username", "last_login", "date_joined", "orders", "spent"]
+    readonly_fields = [
+        "username",
+        "last_login",
+        "date_joined",
+        "orders",
+        "spent",
+        *CUSTOMER_HISTORY,
+    ]
     actions = ["deactivate"]
     fieldsets = [
         (None, {"fields": ["email", "username", "password"]}),
@@ -109,6 +148,14 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not (obj.is_staff or obj.is_superuser):
+            # A customer's page: their history, after their orders' figures.
+            at = [name for name, _ in fieldsets].index("Orders") + 1
+            fieldsets = [
+                *fieldsets[:at],
+                ("Customer history", {"fields": CUSTOMER_HISTORY}),
+                *fieldsets[at:],
+            ]
         if obj is None or request.user.is_superuser:
             return fieldsets
         # Support edits a customer's profile and flags; never access or passwords (the
@@ -149,6 +196,75 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
     @display(description="Spent", ordering="spent_total")
     def spent(self, user):
         return user.spent_total
+
+    # A customer's history: each section one query.
+
+    @display(description="Orders placed")
+    def order_list(self, user):
+        orders = list(
+            Order.objects.filter(user=user).order_by("-created_at", "-id")[: HISTORY_ROWS + 1]
+        )
+        rows = [
+            (
+                format_html(
+                    '<a href="{}">#{}</a>', reverse("admin:orders_order_change", args=[o.pk]), o.pk
+                ),
+                o.get_status_display(),
+                o.total_price,
+                date_format(timezone.localtime(o.created_at), "d M Y H:i"),
+            )
+            for o in orders[:HISTORY_ROWS]
+        ]
+        more = ""
+        if len(orders) > HISTORY_ROWS:
+            url = reverse("admin:orders_order_changelist") + "?" + urlencode({"q": user.email})
+            more = format_html('<a href="{}">All orders of {}</a>', url, user.email)
+        return _table(["Order", "Status", "Total", "Placed"], rows, "No orders yet.", more)
+
+    @display(description="Addresses used")
+    def addresses_used(self, user):
+        rows = [
+            (
+                linebreaksbr(row["address"]),
+                row["orders"],
+                date_format(timezone.localtime(row["last"]), "d M Y"),
+            )
+            for row in customer_addresses(user)
+        ]
+        return _table(["Address", "Orders", "Last used"], rows, "No orders yet.")
+
+    @display(description="Wishlist")
+    def wishlist_items(self, user):
+        rows = [
+            (w.variant.sku, w.variant.product.name, date_format(w.added_at, "d M Y"))
+            for w in customer_wishlist(user)
+        ]
+        return _table(["SKU", "Product", "Added"], rows, "Nothing saved.")
+
+    @display(description="Cart")
+    def cart_lines(self, user):
+        rows = [
+            (c.variant.sku, c.variant.product.name, c.quantity, date_format(c.created_at, "d M Y"))
+            for c in customer_cart(user)
+        ]
+        return _table(["SKU", "Product", "Quantity", "Added"], rows, "The cart is empty.")
+
+    @display(description="Notes on their orders")
+    def order_notes(self, user):
+        rows = [
+            (
+                format_html(
+                    '<a href="{}">#{}</a>',
+                    reverse("admin:orders_order_change", args=[n.order_id]),
+                    n.order_id,
+                ),
+                linebreaksbr(n.text),
+                n.author.email,
+                date_format(timezone.localtime(n.created_at), "d M Y H:i"),
+            )
+            for n in customer_notes(user)
+        ]
+        return _table(["Order", "Note", "By", "Written"], rows, "No notes.")
 
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, object_id)

@@ -46,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "catalog.productvariant": VIEW,
         "orders.order": EDIT,
         "orders.orderitem": VIEW,
+        "orders.outboxemail": VIEW,
         "orders.cartitem": VIEW,
         "orders.wishlist": VIEW,
         "orders.mostwishlisted": VIEW,

@@ -233,7 +233,10 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-# E-mail (staff password resets): SMTP from EMAIL_URL, e.g.
+# The shop's name in what customers receive (order e-mails) and in packing slips.
+SHOP_NAME = "ModestWear"
+
+# E-mail (staff password resets, customer e-mails): SMTP from EMAIL_URL, e.g.
 # smtp+tls://user:password@smtp.example.com:587; the console in development; in production
 # without EMAIL_URL mail is refused and `check --deploy` warns.
 EMAIL_URL = os.environ.get("EMAIL_URL", "")

@@ -1,3 +1,3 @@
 """Support's order desk, carts and wishlists."""
 
-from . import carts, orders  # noqa: F401  (registers the admins)
+from . import carts, orders, outbox  # noqa: F401  (registers the admins)

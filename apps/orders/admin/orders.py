@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -8,26 +7,33 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
-from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
 from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.models import ProductVariant
+from apps.orders.admin.desk import OrderDeskMixin
+from apps.orders.admin.forms import (
+    CARRIERS,
+    AddressForm,
+    BulkShipForm,
+    CancelForm,
+    PhoneOrderForm,
+    ShipForm,
+    StatusNoteForm,
+)
 from apps.orders.models import Order, OrderItem, OrderStatus
 from apps.orders.resources import OrderLineExportResource
 from apps.orders.services import (
     ADDRESS_CHANGEABLE,
-    ADDRESS_MAX_LENGTH,
-    Line,
     OrderError,
     address_refusal,
     allowed_targets,
-    normalise_address,
+    normalise_lines,
     order_change_address,
     order_change_status,
     order_place,
@@ -37,10 +43,9 @@ from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
 )
-from apps.toolkit.forms import NOT_SEEN, seen_value, with_seen_value
+from apps.toolkit.forms import seen_value
 from apps.toolkit.importing import FORMATS
 from apps.toolkit.numbers import parse_id
-from apps.users.models import User
 
 STATUS_COLOURS = {
     "pending": "warning",
@@ -120,91 +125,6 @@ class OrderItemInline(TabularInline):
         return "same" if price == item.price_at_purchase else price
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        max_length=200,
-        widget=UnfoldAdminTextInputWidget,
-        help_text="Kept in the order's history.",
-    )
-
-
-class StatusNoteForm(forms.Form):
-    note = forms.CharField(
-        max_length=200,
-        required=False,
-        widget=UnfoldAdminTextInputWidget,
-        help_text="Optional: tracking number, payment reference…",
-    )
-
-
-class AddressForm(forms.Form):
-    """A new delivery address, carrying the one the page showed (``address__seen``)."""
-
-    # Its length is checked by the service once line breaks are one character (a browser
-    # posts them as two); the form only keeps absurd posts out.
-    address = forms.CharField(
-        label="Delivery address",
-        max_length=2 * ADDRESS_MAX_LENGTH,
-        widget=with_seen_value(UnfoldAdminTextareaWidget),
-    )
-    reason = forms.CharField(
-        max_length=200,
-        required=False,
-        widget=UnfoldAdminTextInputWidget,
-        help_text="Optional: who asked for it, e.g. “customer phoned”. Kept in the history.",
-    )
-
-    def __init__(self, *args, order, **kwargs):
-        super().__init__(*args, initial={"address": order.address}, **kwargs)
-        self.fields["address"].widget.seen = order.address
-
-    def clean(self):
-        cleaned = super().clean()
-        if "address" in cleaned and not seen_value(self, "address"):  # never blank when shown
-            self.add_error("address", NOT_SEEN)
-        return cleaned
-
-
-class PhoneOrderForm(forms.Form):
-    customer = forms.EmailField(label="Customer e-mail", widget=UnfoldAdminTextInputWidget)
-    address = forms.CharField(label="Delivery address", widget=UnfoldAdminTextareaWidget)
-    lines = forms.CharField(
-        widget=UnfoldAdminTextareaWidget,
-        help_text="One line per item: SKU and quantity, e.g. “ABY-M-BLK 2”.",
-    )
-
-    def clean_customer(self):
-        email = self.cleaned_data["customer"]
-        # Customers only: staff accounts and the system account do not order.
-        user = User.objects.filter(
-            email__iexact=email, is_staff=False, is_superuser=False, is_active=True
-        ).first()
-        if user is None:
-            raise forms.ValidationError(f"No active customer has the e-mail address {email}.")
-        return user
-
-    def clean_lines(self):
-        wanted = []
-        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
-            parts = raw.split()
-            if not parts:
-                continue
-            if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
-                raise forms.ValidationError(f"Line {number}: write a SKU and a quantity.")
-            wanted.append((number, parts[0], int(parts[1]) if len(parts) == 2 else 1))
-        if not wanted:
-            raise forms.ValidationError("Add at least one line.")
-        ids = dict(
-            ProductVariant.objects.filter(sku__in=[sku for _, sku, _ in wanted]).values_list(
-                "sku", "pk"
-            )
-        )
-        unknown = [f"Line {n}: unknown SKU {sku}." for n, sku, _ in wanted if sku not in ids]
-        if unknown:
-            raise forms.ValidationError(" ".join(unknown))
-        return [Line(ids[sku], quantity) for _, sku, quantity in wanted]
-
-
 def _items_count():
     items = (
         OrderItem.objects.filter(order=OuterRef("pk"))
@@ -226,10 +146,18 @@ ACTION_TARGETS = {
 
 
 @admin.register(Order)
-class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
-    list_display = ["number", "customer", "status_badge", "items", "total_price", "created_at"]
+class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
+    list_display = [
+        "number",
+        "customer",
+        "status_badge",
+        "items",
+        "total_price",
+        "shipment_info",
+        "created_at",
+    ]
     list_display_links = ["number"]
-    list_select_related = ["user"]
+    list_select_related = ["user", "shipment"]
     list_filter = [
         "status",
         RecentFilter,
@@ -246,6 +174,7 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
         "number",
         "customer",
         "status_badge",
+        "shipment_info",
         "total_price",
         "created_at",
         "address",
@@ -253,15 +182,23 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [OrderItemInline]
-    actions = ["bulk_mark_paid", "bulk_mark_shipped", "bulk_mark_delivered", "bulk_cancel"]
+    actions = [
+        "bulk_mark_paid",
+        "bulk_mark_shipped",
+        "bulk_mark_delivered",
+        "bulk_cancel",
+        "print_packing_slips",
+    ]
     actions_detail = [
         "mark_paid",
         "mark_shipped",
         "mark_delivered",
         "cancel_order",
         "change_address",
+        "add_note",
+        "packing_slip",
     ]
-    actions_list = ["phone_order"]
+    actions_list = ["phone_order", "ship_from_file"]
     resource_classes = [OrderLineExportResource]
     formats = FORMATS
     export_form_class = ExportForm
@@ -325,23 +262,6 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
     def items(self, order):
         return order.item_total
 
-    @display(description="History")
-    def timeline(self, order):
-        records = order.history.select_related("history_user").order_by("history_date")
-        rows = (
-            (
-                timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M"),
-                OrderStatus(record.status).label,
-                record.history_user or "the shop",
-                record.history_change_reason or "",
-            )
-            for record in records
-        )
-        return format_html(
-            "<ol>{}</ol>",
-            format_html_join("", "<li>{} — <b>{}</b> by {} {}</li>", rows),
-        )
-
     # Status changes: buttons on the order page, offering only what the status allows.
 
     # Who may press them is the role's question (change permission); which buttons the page
@@ -364,7 +284,7 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             else None
         )
         targets = allowed_targets(status) if status else []
-        possible = {ACTION_TARGETS[target] for target in targets}
+        possible = {ACTION_TARGETS[target] for target in targets} | {"add_note", "packing_slip"}
         if status in ADDRESS_CHANGEABLE:
             possible.add("change_address")
         return [action for action in actions if action.method.__name__ in possible]
@@ -396,20 +316,32 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             messages.error(request, status_refusal(order, target))
             return redirect(change_url)
         cancelling = target == OrderStatus.CANCELLED
-        form = (CancelForm if cancelling else StatusNoteForm)(request.POST or None)
+        form_class = {OrderStatus.CANCELLED: CancelForm, OrderStatus.SHIPPED: ShipForm}.get(
+            target, StatusNoteForm
+        )
+        form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            reason = form.cleaned_data.get("reason") or form.cleaned_data.get("note") or ""
+            data = form.cleaned_data
             try:
-                order_change_status(order_id=order.pk, to=target, actor=request.user, reason=reason)
+                order_change_status(
+                    order_id=order.pk,
+                    to=target,
+                    actor=request.user,
+                    reason=data.get("reason") or data.get("note") or "",
+                    carrier=data.get("carrier", ""),
+                    tracking_number=data.get("tracking_number", ""),
+                    customer_reason=data.get("customer_reason", ""),
+                )
             except OrderError as error:
                 messages.error(request, str(error))
             else:
                 messages.success(request, f"Order #{order.pk} marked {target.label.lower()}.")
             return redirect(change_url)
         intro = (
-            "Every line goes back into stock."
+            "Every line goes back into stock, and the customer is told by e-mail."
             if cancelling
             else f"The order is {order.get_status_display().lower()} now."
+            + (" The customer is told by e-mail." if target != OrderStatus.DELIVERED else "")
         )
         return render_action_form(
             self,
@@ -419,6 +351,7 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             form=form,
             submit="Cancel the order" if cancelling else f"Mark {target.label.lower()}",
             intro=intro,
+            suggestions=("carriers", CARRIERS) if target == OrderStatus.SHIPPED else None,
         )
 
     # The delivery address, until the order ships: checked against what the page showed.
@@ -437,7 +370,7 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
             return redirect(change_url)
         form = AddressForm(request.POST or None, order=order)
         if request.method == "POST" and form.is_valid():
-            unchanged = normalise_address(form.cleaned_data["address"]) == normalise_address(
+            unchanged = normalise_lines(form.cleaned_data["address"]) == normalise_lines(
                 order.address
             )
             try:
@@ -471,11 +404,18 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
 
     # Bulk status actions: each order is tried on its own and the agent is told which failed.
 
-    def _bulk(self, request, queryset, target, reason=""):
+    def _bulk(self, request, queryset, target, reason="", customer_reason="", carrier=""):
         done, refused = [], []
         for order_id in queryset.order_by("pk").values_list("pk", flat=True):
             try:
-                order_change_status(order_id=order_id, to=target, actor=request.user, reason=reason)
+                order_change_status(
+                    order_id=order_id,
+                    to=target,
+                    actor=request.user,
+                    reason=reason,
+                    customer_reason=customer_reason,
+                    carrier=carrier,
+                )
                 done.append(order_id)
             except OrderError as error:
                 refused.append(str(error))
@@ -496,9 +436,27 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
     def bulk_mark_paid(self, request, queryset):
         self._bulk(request, queryset, OrderStatus.PAID)
 
-    @admin.action(description="Mark selected orders shipped", permissions=["change"])
+    @admin.action(description="Mark selected orders shipped…", permissions=["change"])
     def bulk_mark_shipped(self, request, queryset):
-        self._bulk(request, queryset, OrderStatus.SHIPPED)
+        # Without tracking numbers: the page says so and offers the file that carries them.
+        form = BulkShipForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            self._bulk(request, queryset, OrderStatus.SHIPPED, carrier=form.cleaned_data["carrier"])
+            return None
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        return render_action_form(
+            self,
+            request,
+            title=f"Mark {len(selected)} orders shipped",
+            form=form,
+            submit="Mark these orders shipped",
+            intro="These orders ship without tracking numbers; their customers are e-mailed. "
+            "To give each parcel its tracking number, ship them from a file instead.",
+            links=[(reverse("admin:orders_order_ship_from_file"), "Ship from a file")],
+            hidden_fields=[("action", "bulk_mark_shipped")]
+            + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
+            suggestions=("carriers", CARRIERS),
+        )
 
     @admin.action(description="Mark selected orders delivered", permissions=["change"])
     def bulk_mark_delivered(self, request, queryset):
@@ -508,7 +466,13 @@ class OrderAdmin(ExportMixin, AccessPolicyAdmin, ModelAdmin):
     def bulk_cancel(self, request, queryset):
         form = CancelForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
-            self._bulk(request, queryset, OrderStatus.CANCELLED, form.cleaned_data["reason"])
+            self._bulk(
+                request,
+                queryset,
+                OrderStatus.CANCELLED,
+                form.cleaned_data["reason"],
+                form.cleaned_data["customer_reason"],
+            )
             return None
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
         return render_action_form(

@@ -1,0 +1,174 @@
+"""The order desk's forms: each collects what one button needs, the service checks it."""
+
+from django import forms
+from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
+
+from apps.catalog.models import ProductVariant
+from apps.orders.services import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, SHIPMENT_FIELD_MAX, Line
+from apps.toolkit.forms import NOT_SEEN, seen_value, with_seen_value
+from apps.users.models import User
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="For the shop: kept in the order's history, never sent to the customer.",
+    )
+    customer_reason = forms.CharField(
+        label="Reason for the customer",
+        max_length=500,
+        required=False,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
+        help_text="Optional: written in the cancellation e-mail, e.g. “The item is out of "
+        "stock.” Leave empty to give no reason.",
+    )
+
+
+# Carriers offered as suggestions; any other name may be typed.
+CARRIERS = ["Royal Mail", "DPD", "DHL", "Evri", "UPS", "FedEx", "Parcelforce"]
+
+
+class ShipForm(forms.Form):
+    """Carrier and tracking number: optional, but leaving both out is a deliberate choice."""
+
+    carrier = forms.CharField(
+        max_length=SHIPMENT_FIELD_MAX,
+        required=False,
+        widget=UnfoldAdminTextInputWidget(attrs={"list": "carriers", "autocomplete": "off"}),
+        help_text="Pick or type the carrier's name.",
+    )
+    tracking_number = forms.CharField(
+        max_length=SHIPMENT_FIELD_MAX,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Sent to the customer in the shipping e-mail.",
+    )
+    without_tracking = forms.BooleanField(
+        label="Ship without a carrier or tracking number",
+        required=False,
+        help_text="The customer's e-mail then says the parcel has no tracking.",
+    )
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Optional, for the shop: kept in the order's history.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        given = cleaned.get("carrier") or cleaned.get("tracking_number")
+        if not self.errors and not given and not cleaned.get("without_tracking"):
+            raise forms.ValidationError(
+                "Enter the carrier and tracking number, or tick “Ship without a carrier or "
+                "tracking number”."
+            )
+        return cleaned
+
+
+class BulkShipForm(forms.Form):
+    carrier = forms.CharField(
+        max_length=SHIPMENT_FIELD_MAX,
+        required=False,
+        widget=UnfoldAdminTextInputWidget(attrs={"list": "carriers", "autocomplete": "off"}),
+        help_text="Optional: the carrier of every selected parcel.",
+    )
+    without_tracking = forms.BooleanField(
+        label="Ship these orders without tracking numbers",
+        help_text="Their customers' e-mails say the parcels have no tracking.",
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH * 2,  # line breaks post as two characters; the service counts
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 4}),
+        help_text="For the shop only: customers never see notes.",
+    )
+
+
+class ShipmentFileForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: order, carrier, tracking (a header row first). Every order must be "
+        "paid; one wrong row refuses the whole file and nothing is shipped.",
+    )
+
+
+class StatusNoteForm(forms.Form):
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Optional: tracking number, payment reference…",
+    )
+
+
+class AddressForm(forms.Form):
+    """A new delivery address, carrying the one the page showed (``address__seen``)."""
+
+    # Its length is checked by the service once line breaks are one character (a browser
+    # posts them as two); the form only keeps absurd posts out.
+    address = forms.CharField(
+        label="Delivery address",
+        max_length=2 * ADDRESS_MAX_LENGTH,
+        widget=with_seen_value(UnfoldAdminTextareaWidget),
+    )
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="Optional: who asked for it, e.g. “customer phoned”. Kept in the history.",
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, initial={"address": order.address}, **kwargs)
+        self.fields["address"].widget.seen = order.address
+
+    def clean(self):
+        cleaned = super().clean()
+        if "address" in cleaned and not seen_value(self, "address"):  # never blank when shown
+            self.add_error("address", NOT_SEEN)
+        return cleaned
+
+
+class PhoneOrderForm(forms.Form):
+    customer = forms.EmailField(label="Customer e-mail", widget=UnfoldAdminTextInputWidget)
+    address = forms.CharField(label="Delivery address", widget=UnfoldAdminTextareaWidget)
+    lines = forms.CharField(
+        widget=UnfoldAdminTextareaWidget,
+        help_text="One line per item: SKU and quantity, e.g. “ABY-M-BLK 2”.",
+    )
+
+    def clean_customer(self):
+        email = self.cleaned_data["customer"]
+        # Customers only: staff accounts and the system account do not order.
+        user = User.objects.filter(
+            email__iexact=email, is_staff=False, is_superuser=False, is_active=True
+        ).first()
+        if user is None:
+            raise forms.ValidationError(f"No active customer has the e-mail address {email}.")
+        return user
+
+    def clean_lines(self):
+        wanted = []
+        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            parts = raw.split()
+            if not parts:
+                continue
+            if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
+                raise forms.ValidationError(f"Line {number}: write a SKU and a quantity.")
+            wanted.append((number, parts[0], int(parts[1]) if len(parts) == 2 else 1))
+        if not wanted:
+            raise forms.ValidationError("Add at least one line.")
+        ids = dict(
+            ProductVariant.objects.filter(sku__in=[sku for _, sku, _ in wanted]).values_list(
+                "sku", "pk"
+            )
+        )
+        unknown = [f"Line {n}: unknown SKU {sku}." for n, sku, _ in wanted if sku not in ids]
+        if unknown:
+            raise forms.ValidationError(" ".join(unknown))
+        return [Line(ids[sku], quantity) for _, sku, quantity in wanted]
