@@ -60,7 +60,14 @@ def read_shipments(upload) -> list[ShipRow]:
         records = list(csv.reader(io.StringIO(text)))
     except csv.Error as error:
         raise ShipmentFileError([f"The file is not valid CSV ({error})."]) from None
-    columns = _columns(records[0] if records else [])
+    if not any(any(cells) for cells in records):
+        raise ShipmentFileError(
+            [
+                "The file is empty: it needs a header row (order, carrier, tracking) and a row "
+                "per parcel."
+            ]
+        )
+    columns = _columns(records[0])
     body = [(number, cells) for number, cells in enumerate(records[1:], start=2) if any(cells)]
     if not body:
         raise ShipmentFileError(["The file has no rows under its header."])

@@ -1,0 +1,235 @@
+"""The order desk's pages: notes, the ship prompt, e-mails, packing slips, the customer page."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.orders.models import Order, OrderNote, OutboxEmail, Shipment
+from apps.orders.services import order_add_note, order_change_status
+from tests.actors import system
+from tests.factories import (
+    CartItemFactory,
+    OrderFactory,
+    OrderItemFactory,
+    ProductFactory,
+    UserFactory,
+    VariantFactory,
+    WishlistFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def order_url(order, page="change"):
+    return reverse(f"admin:orders_order_{page}", args=[order.pk])
+
+
+def order_with_line(status="pending", **fields):
+    order = OrderFactory(status=status, **fields)
+    product = ProductFactory(name="Jersey Hijab", base_price=Decimal("19.50"))
+    variant = VariantFactory(product=product, sku="HJB-L-OLV", size=3, color="Olive")
+    OrderItemFactory(order=order, variant=variant, quantity=3, price_at_purchase=Decimal("17.25"))
+    return order
+
+
+def test_a_note_added_on_the_order_page_appears_in_its_timeline(client_as):
+    client = client_as("support")
+    order = order_with_line()
+    response = client.post(
+        order_url(order, "add_note"), {"text": "Rang the customer\r\nno answer"}, follow=True
+    )
+    text = response.content.decode()
+    assert f"Note added to order #{order.pk}." in text
+    assert "Rang the customer<br>no answer" in text
+    note = OrderNote.objects.get()
+    assert note.text == "Rang the customer\nno answer" and note.author.email.startswith("support")
+
+
+def test_an_empty_note_is_refused_on_the_page_and_nothing_is_written(client_as):
+    client = client_as("support")
+    order = order_with_line()
+    response = client.post(order_url(order, "add_note"), {"text": "   "})
+    assert response.status_code == 200 and "This field is required." in response.content.decode()
+    assert not OrderNote.objects.exists()
+
+
+def test_mark_shipped_asks_for_carrier_and_tracking_before_shipping(client_as):
+    client = client_as("support")
+    order = order_with_line(status="paid")
+    page = client.get(order_url(order, "mark_shipped")).content.decode()
+    assert 'name="carrier"' in page and 'name="tracking_number"' in page
+    assert '<datalist id="carriers">' in page and 'value="Royal Mail"' in page
+    refused = client.post(order_url(order, "mark_shipped"), {"note": "x"})
+    assert "Enter the carrier and tracking number, or tick" in refused.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    client.post(
+        order_url(order, "mark_shipped"), {"carrier": "Evri", "tracking_number": "H00A1234"}
+    )
+    assert Order.objects.get(pk=order.pk).status == "shipped"
+    assert str(Shipment.objects.get(order=order)) == "Evri H00A1234"
+    listing = client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert "Evri H00A1234" in listing
+
+
+def test_shipping_without_tracking_is_a_ticked_choice(client_as):
+    client = client_as("support")
+    order = order_with_line(status="paid")
+    client.post(order_url(order, "mark_shipped"), {"without_tracking": "on"})
+    assert Order.objects.get(pk=order.pk).status == "shipped"
+    assert str(Shipment.objects.get(order=order)) == "no tracking"
+
+
+def test_cancelling_on_the_page_sends_the_customer_reason_only(
+    client_as, django_capture_on_commit_callbacks
+):
+    client = client_as("support")
+    order = order_with_line()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            order_url(order, "cancel_order"),
+            {"reason": "warehouse lost it", "customer_reason": "Sorry, it sold out."},
+        )
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+    (sent,) = mail.outbox
+    assert "Sorry, it sold out." in sent.body and "warehouse lost it" not in sent.body
+
+
+def test_the_email_preview_shows_the_email_and_sends_it_again(
+    client_as, django_capture_on_commit_callbacks
+):
+    client = client_as("support")
+    order = order_with_line()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_change_status(order_id=order.pk, to="paid", actor=system())
+    email = OutboxEmail.objects.get()
+    url = reverse("admin:orders_order_email", args=[order.pk, email.pk])
+    assert url in client.get(order_url(order)).content.decode()  # linked from the timeline
+    page = client.get(url).content.decode()
+    assert email.subject in page and "Send again" in page and "srcdoc=" in page
+    assert "Jersey Hijab" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {}, follow=True)
+    assert "E-mail “Payment received”: " in response.content.decode()
+    again = OutboxEmail.objects.exclude(pk=email.pk).get()
+    assert (again.resend_of_id, again.status) == (email.pk, "sent")
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize("email_id", ["abc", "99999999999", "٣", "0"])
+def test_an_email_id_that_is_not_one_is_not_found(client_as, email_id):
+    client = client_as("support")
+    order = order_with_line()
+    url = reverse("admin:orders_order_email", args=[order.pk, "1"]).replace("/1/", f"/{email_id}/")
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+
+
+def test_an_email_of_another_order_is_not_found_through_this_one(client_as):
+    client = client_as("support")
+    first, second = order_with_line(), OrderFactory()
+    order_change_status(order_id=first.pk, to="paid", actor=system())
+    email = OutboxEmail.objects.get()
+    url = reverse("admin:orders_order_email", args=[second.pk, email.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_the_packing_slip_lists_what_to_pack_and_no_prices(client_as):
+    client = client_as("support")
+    order = order_with_line(address="Flat 9\nHigh Street\nBath BA1 1AA")
+    page = client.get(order_url(order, "packing_slip")).content.decode()
+    for text in ("ModestWear", f"Order #{order.pk}", "HJB-L-OLV", "Jersey Hijab", ">L<", "Olive"):
+        assert text in page, text
+    assert ">3<" in page
+    assert "Flat 9\nHigh Street\nBath BA1 1AA" in page and "white-space: pre-line" in page
+    assert "@media print" in page
+    for price in ("17.25", "19.50", "51.75"):
+        assert price not in page
+
+
+def test_packing_slips_for_a_selection_in_one_printable_page(client_as):
+    client = client_as("support")
+    first = order_with_line()
+    second = OrderFactory()
+    OrderItemFactory(order=second, variant__sku="ABY-S-BLK")
+    response = client.post(
+        reverse("admin:orders_order_changelist"),
+        {"action": "print_packing_slips", "_selected_action": [first.pk, second.pk]},
+    )
+    page = response.content.decode()
+    assert page.count('class="slip"') == 2
+    assert "HJB-L-OLV" in page and "ABY-S-BLK" in page
+    assert "page-break-after: always" in page
+
+
+def test_the_order_list_queries_stay_flat_with_shipments(client_as):
+    client = client_as("support")
+    counts = []
+    for _ in range(2):
+        for _ in range(5):
+            order = OrderFactory(status="paid")
+            order_change_status(
+                order_id=order.pk, to="shipped", actor=system(), tracking_number="T1"
+            )
+        client.get(reverse("admin:orders_order_changelist"))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("admin:orders_order_changelist"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# The customer page ---------------------------------------------------------------------
+
+
+def customer_with_history():
+    customer = UserFactory(email="huda@example.com", first_name="Huda")
+    orders = [
+        order_with_line(user=customer, address="1 Park Row\nLeeds"),
+        OrderFactory(user=customer, address="1 Park Row\nLeeds", status="paid"),
+        OrderFactory(user=customer, address="7 Dock Street\nHull", status="cancelled"),
+    ]
+    WishlistFactory(user=customer, variant__sku="WSH-M-RED", variant__product__name="Maxi Dress")
+    CartItemFactory(user=customer, variant__sku="CRT-S-BLU", quantity=4)
+    order_add_note(order_id=orders[0].pk, text="Prefers calls after 5pm", actor=system())
+    return customer, orders
+
+
+def test_the_customer_page_shows_orders_addresses_wishlist_cart_and_notes(client_as):
+    client = client_as("support")
+    customer, orders = customer_with_history()
+    page = client.get(reverse("admin:users_user_change", args=[customer.pk])).content.decode()
+    for order in orders:
+        assert f'href="{order_url(order)}">#{order.pk}</a>' in page
+    assert "Cancelled" in page and "Paid" in page
+    assert "1 Park Row<br>Leeds" in page and "7 Dock Street<br>Hull" in page
+    assert "WSH-M-RED" in page and "Maxi Dress" in page
+    assert "CRT-S-BLU" in page
+    assert "Prefers calls after 5pm" in page
+
+
+def test_a_staff_account_page_has_no_customer_history(client_as, admin_user):
+    client = client_as("superuser")
+    page = client.get(reverse("admin:users_user_change", args=[admin_user.pk])).content.decode()
+    assert "Customer history" not in page
+
+
+def test_the_customer_page_queries_stay_flat(client_as):
+    client = client_as("support")
+    customer, _ = customer_with_history()
+    url = reverse("admin:users_user_change", args=[customer.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(10):
+        OrderFactory(user=customer)
+        WishlistFactory(user=customer)
+        CartItemFactory(user=customer)
+    order_add_note(
+        order_id=Order.objects.filter(user=customer).first().pk, text="x", actor=system()
+    )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
