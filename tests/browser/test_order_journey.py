@@ -34,12 +34,13 @@ def test_support_agent_handles_orders(sign_in, live_demo, settings, screenshot):
     assert order.address == "ModestWear Customer\n12 Office Park\nLeeds LS1 4AP"
 
     # Mark it paid, then shipped, with the buttons on the order page.
-    for button, note, status in [
-        ("Mark paid", "PAY-77", "paid"),
-        ("Mark shipped", "TRK-1", "shipped"),
+    for button, fields, status in [
+        ("Mark paid", {"note": "PAY-77"}, "paid"),
+        ("Mark shipped", {"carrier": "DPD", "tracking_number": "TRK-1"}, "shipped"),
     ]:
         page.get_by_role("link", name=button).click()
-        page.fill("input[name=note]", note)
+        for name, value in fields.items():
+            page.fill(f"input[name={name}]", value)
         with page.expect_navigation():
             page.click("button[name=confirm]")
         page.wait_for_load_state("networkidle")
