@@ -14,6 +14,7 @@ class SMTPTestServer:
     def __init__(self, mode: str = "accept", delay: float = 0.0):
         self.mode, self.delay = mode, delay
         self.messages: list[bytes] = []
+        self.connections = 0
         self.lock = threading.Lock()
         outer = self
 
@@ -23,6 +24,8 @@ class SMTPTestServer:
                 self.wfile.flush()
 
             def handle(self):
+                with outer.lock:
+                    outer.connections += 1
                 self.reply("220 localhost test SMTP")
                 while line := self.rfile.readline():
                     command = line.decode(errors="replace").strip().upper()

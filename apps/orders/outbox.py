@@ -8,6 +8,8 @@ scheduled command — send it once.
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.conf import settings
@@ -31,6 +33,10 @@ SUBJECTS = {
     Kind.SHIPPED: "Your order #{number} is on its way",
     Kind.CANCELLED: "Your order #{number} has been cancelled",
 }
+
+
+# Inside sending_together(): the ids of the e-mails written, sent in one go at its end.
+_batch: ContextVar[list[int] | None] = ContextVar("outbox_batch", default=None)
 
 
 class OutboxError(ValueError):
@@ -82,8 +88,34 @@ def order_email_queue(*, order: Order, kind: str, actor, tracking=None, reason="
         **compose(order, kind, tracking=tracking, reason=reason),
     )
     if not why_not:
-        transaction.on_commit(partial(outbox_send, ids=[email.pk]), robust=True)
+        _send_after_commit(email.pk)
     return email
+
+
+def _send_after_commit(pk: int) -> None:
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(pk)
+    else:
+        transaction.on_commit(partial(outbox_send, ids=[pk]), robust=True)
+
+
+@contextmanager
+def sending_together():
+    """E-mails written by the several transactions of a bulk action are sent at its end, over
+    one connection to the mail server, rather than one connection per order.
+
+    Rows whose transaction rolled back no longer exist and are not sent; if the block runs
+    inside a transaction, sending waits for its commit.
+    """
+    batch: list[int] = []
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if batch:
+            transaction.on_commit(partial(outbox_send, ids=batch), robust=True)
 
 
 def outbox_send(*, ids=None, limit: int | None = None) -> dict[str, int]:
@@ -98,20 +130,30 @@ def outbox_send(*, ids=None, limit: int | None = None) -> dict[str, int]:
         return counts
     connection = get_connection(fail_silently=False)
     try:
+        connection.open()  # one session for all: the backend closes only what it opened
+    except Exception as error:  # noqa: BLE001 — recorded on each e-mail, retried later
+        unreachable = error
+    else:
+        unreachable = None
+    try:
         for pk in numbers:
-            outcome = _send_one(pk, connection)
+            outcome = _send_one(pk, connection, unreachable)
             if outcome is not None:
                 counts[outcome] += 1
     finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 — closing a broken connection must not hide the counts
-            logger.debug("closing the mail connection failed", exc_info=True)
+        _close(connection)
     return counts
 
 
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 — a broken connection is closed as well as can be
+        logger.debug("closing the mail connection failed", exc_info=True)
+
+
 @transaction.atomic
-def _send_one(pk: int, connection) -> str | None:
+def _send_one(pk: int, connection, unreachable: Exception | None) -> str | None:
     email = (
         OutboxEmail.objects.select_for_update(skip_locked=True)
         .filter(pk=pk, status=OutboxStatus.PENDING)
@@ -119,17 +161,19 @@ def _send_one(pk: int, connection) -> str | None:
     )
     if email is None:  # sent meanwhile, or being sent by another process right now
         return None
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.text_body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.recipient],
-        connection=connection,
-    )
-    message.attach_alternative(email.html_body, "text/html")
     email.attempts += 1
     email.last_attempt_at = timezone.now()
     try:
+        if unreachable is not None:
+            raise unreachable  # the server could not be reached: no attempt per e-mail
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.text_body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.recipient],
+            connection=connection,
+        )
+        message.attach_alternative(email.html_body, "text/html")
         message.send()
     # Whatever the backend raises (SMTP refusals, timeouts, DNS, a missing EMAIL_URL), the
     # e-mail stays accounted for with the error, for the timeline and the next retry.
@@ -139,6 +183,8 @@ def _send_one(pk: int, connection) -> str | None:
             email.status = OutboxStatus.FAILED
         logger.warning("customer e-mail %s not sent: %s", email.pk, email.last_error)
         email.save(update_fields=["attempts", "last_attempt_at", "last_error", "status"])
+        if unreachable is None:
+            _close(connection)  # a session in an unknown state: the next e-mail opens anew
         return "failed"
     email.status = OutboxStatus.SENT
     email.sent_at = email.last_attempt_at
@@ -158,7 +204,7 @@ def outbox_resend(*, email_id: int, actor) -> OutboxEmail:
     if original is None:
         raise OutboxError(f"E-mail #{email_id} does not exist.")
     if original.status == OutboxStatus.PENDING:
-        transaction.on_commit(partial(outbox_send, ids=[original.pk]), robust=True)
+        _send_after_commit(original.pk)
         return original
     customer = original.order.user
     why_not = skip_reason(customer)
@@ -175,5 +221,5 @@ def outbox_resend(*, email_id: int, actor) -> OutboxEmail:
         resend_of=original,
     )
     if not why_not:
-        transaction.on_commit(partial(outbox_send, ids=[email.pk]), robust=True)
+        _send_after_commit(email.pk)
     return email

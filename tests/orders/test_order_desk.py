@@ -240,6 +240,21 @@ def test_two_senders_at_once_send_each_email_once(settings):
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_action_sends_its_emails_at_its_end_over_one_connection(settings, client_as):
+    from django.urls import reverse
+
+    orders = [placed_order(email=f"b{i}@example.com")[0] for i in range(3)]
+    with SMTPTestServer() as server:
+        server.use_in(settings)
+        client_as("support").post(
+            reverse("admin:orders_order_changelist"),
+            {"action": "bulk_mark_paid", "_selected_action": [o.pk for o in orders]},
+        )
+    assert len(server.messages) == 3 and server.connections == 1
+    assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
 # Sending again ------------------------------------------------------------------------------
 
 

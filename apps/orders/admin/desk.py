@@ -13,7 +13,7 @@ from unfold.decorators import action, display
 
 from apps.orders.admin.forms import NoteForm, ShipmentFileForm
 from apps.orders.models import Order, OutboxEmail, Shipment
-from apps.orders.outbox import OutboxError, outbox_resend
+from apps.orders.outbox import OutboxError, outbox_resend, sending_together
 from apps.orders.selectors import email_outcome, order_timeline
 from apps.orders.services import OrderError, order_add_note, order_ship_many
 from apps.orders.shipping import TEMPLATE, ShipmentFileError, read_shipments
@@ -133,7 +133,8 @@ class OrderDeskMixin:
         if request.method == "POST" and form.is_valid():
             try:
                 rows = read_shipments(form.cleaned_data["file"])
-                shipped = order_ship_many(shipments=rows, actor=request.user)
+                with sending_together():
+                    shipped = order_ship_many(shipments=rows, actor=request.user)
             except (ShipmentFileError, OrderError) as error:
                 form.add_error("file", str(error))
             else:

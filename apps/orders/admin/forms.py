@@ -29,15 +29,20 @@ class CancelForm(forms.Form):
 CARRIERS = ["Royal Mail", "DPD", "DHL", "Evri", "UPS", "FedEx", "Parcelforce"]
 
 
-class ShipForm(forms.Form):
-    """Carrier and tracking number: optional, but leaving both out is a deliberate choice."""
-
-    carrier = forms.CharField(
+def carrier_field(help_text: str) -> forms.CharField:
+    """A carrier's name, with CARRIERS suggested (the page renders the "carriers" list)."""
+    return forms.CharField(
         max_length=SHIPMENT_FIELD_MAX,
         required=False,
         widget=UnfoldAdminTextInputWidget(attrs={"list": "carriers", "autocomplete": "off"}),
-        help_text="Pick or type the carrier's name.",
+        help_text=help_text,
     )
+
+
+class ShipForm(forms.Form):
+    """Carrier and tracking number: optional, but leaving both out is a deliberate choice."""
+
+    carrier = carrier_field("Pick or type the carrier's name.")
     tracking_number = forms.CharField(
         max_length=SHIPMENT_FIELD_MAX,
         required=False,
@@ -68,12 +73,7 @@ class ShipForm(forms.Form):
 
 
 class BulkShipForm(forms.Form):
-    carrier = forms.CharField(
-        max_length=SHIPMENT_FIELD_MAX,
-        required=False,
-        widget=UnfoldAdminTextInputWidget(attrs={"list": "carriers", "autocomplete": "off"}),
-        help_text="Optional: the carrier of every selected parcel.",
-    )
+    carrier = carrier_field("Optional: the carrier of every selected parcel.")
     without_tracking = forms.BooleanField(
         label="Ship these orders without tracking numbers",
         help_text="Their customers' e-mails say the parcels have no tracking.",

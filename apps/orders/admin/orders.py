@@ -27,6 +27,7 @@ from apps.orders.admin.forms import (
     StatusNoteForm,
 )
 from apps.orders.models import Order, OrderItem, OrderStatus
+from apps.orders.outbox import sending_together
 from apps.orders.resources import OrderLineExportResource
 from apps.orders.services import (
     ADDRESS_CHANGEABLE,
@@ -406,19 +407,20 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
 
     def _bulk(self, request, queryset, target, reason="", customer_reason="", carrier=""):
         done, refused = [], []
-        for order_id in queryset.order_by("pk").values_list("pk", flat=True):
-            try:
-                order_change_status(
-                    order_id=order_id,
-                    to=target,
-                    actor=request.user,
-                    reason=reason,
-                    customer_reason=customer_reason,
-                    carrier=carrier,
-                )
-                done.append(order_id)
-            except OrderError as error:
-                refused.append(str(error))
+        with sending_together():  # one connection to the mail server for the whole selection
+            for order_id in queryset.order_by("pk").values_list("pk", flat=True):
+                try:
+                    order_change_status(
+                        order_id=order_id,
+                        to=target,
+                        actor=request.user,
+                        reason=reason,
+                        customer_reason=customer_reason,
+                        carrier=carrier,
+                    )
+                    done.append(order_id)
+                except OrderError as error:
+                    refused.append(str(error))
         if done:
             numbers = ", ".join(f"#{pk}" for pk in done[:REFUSALS_SHOWN])
             more = f" and {len(done) - REFUSALS_SHOWN} more" if len(done) > REFUSALS_SHOWN else ""
@@ -443,18 +445,15 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
         if form.is_valid():
             self._bulk(request, queryset, OrderStatus.SHIPPED, carrier=form.cleaned_data["carrier"])
             return None
-        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
-        return render_action_form(
-            self,
+        return self._confirm_selection(
             request,
-            title=f"Mark {len(selected)} orders shipped",
-            form=form,
+            "bulk_mark_shipped",
+            form,
+            title="Mark {count} orders shipped",
             submit="Mark these orders shipped",
             intro="These orders ship without tracking numbers; their customers are e-mailed. "
             "To give each parcel its tracking number, ship them from a file instead.",
             links=[(reverse("admin:orders_order_ship_from_file"), "Ship from a file")],
-            hidden_fields=[("action", "bulk_mark_shipped")]
-            + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
             suggestions=("carriers", CARRIERS),
         )
 
@@ -474,17 +473,27 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
                 form.cleaned_data["customer_reason"],
             )
             return None
+        return self._confirm_selection(
+            request,
+            "bulk_cancel",
+            form,
+            title="Cancel {count} orders",
+            submit="Cancel these orders",
+            intro="Each order's lines go back into stock and each customer is e-mailed; orders "
+            "that can no longer be cancelled are listed afterwards.",
+        )
+
+    def _confirm_selection(self, request, action_name, form, *, title, **page):
+        """The page a bulk action asks its question on, posting the selection back."""
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
         return render_action_form(
             self,
             request,
-            title=f"Cancel {len(selected)} orders",
+            title=title.format(count=len(selected)),
             form=form,
-            submit="Cancel these orders",
-            intro="Each order's lines go back into stock; orders that can no longer be "
-            "cancelled are listed afterwards.",
-            hidden_fields=[("action", "bulk_cancel")]
+            hidden_fields=[("action", action_name)]
             + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
+            **page,
         )
 
     # Phone orders go through the same placement service as the shop.

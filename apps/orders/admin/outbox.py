@@ -9,7 +9,7 @@ from unfold.decorators import display
 from apps.access.modeladmin import ScopedAdmin
 from apps.access.policy import can
 from apps.orders.models import OutboxEmail
-from apps.orders.outbox import OutboxError, outbox_resend
+from apps.orders.outbox import OutboxError, outbox_resend, sending_together
 from apps.orders.selectors import email_outcome
 from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.numbers import parse_id
@@ -85,11 +85,12 @@ class OutboxEmailAdmin(ScopedAdmin, ModelAdmin):
     @admin.action(description="Send selected e-mails again", permissions=["send_again"])
     def send_again(self, request, queryset):
         outcomes, refused = [], []
-        for pk in queryset.order_by("pk").values_list("pk", flat=True):
-            try:
-                outcomes.append(outbox_resend(email_id=pk, actor=request.user))
-            except OutboxError as error:
-                refused.append(str(error))
+        with sending_together():
+            for pk in queryset.order_by("pk").values_list("pk", flat=True):
+                try:
+                    outcomes.append(outbox_resend(email_id=pk, actor=request.user))
+                except OutboxError as error:
+                    refused.append(str(error))
         sent = OutboxEmail.objects.filter(pk__in=[e.pk for e in outcomes], status="sent").count()
         self.message_user(request, f"{len(outcomes)} e-mails sent again; {sent} of them sent now.")
         if refused:
