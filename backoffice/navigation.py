@@ -78,6 +78,13 @@ GROUPS = [
         [
             ("Orders", "receipt_long", "admin:orders_order_changelist", "", "orders.view_order"),
             (
+                "Customer e-mails",
+                "mail",
+                "admin:orders_outboxemail_changelist",
+                "",
+                "orders.view_outboxemail",
+            ),
+            (
                 "Carts",
                 "shopping_cart",
                 "admin:orders_cartitem_changelist",

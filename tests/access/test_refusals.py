@@ -165,9 +165,21 @@ def test_a_staff_member_without_a_role_sees_an_empty_admin_and_is_told_why(clien
 @pytest.mark.parametrize(
     ("role", "visible", "hidden"),
     [
-        ("merchandising", ["Categories", "Products", "Outfits"], ["Orders", "Roles"]),
-        ("warehouse", ["Stock by variant", "Low stock"], ["Orders", "Customers", "Roles"]),
-        ("support", ["Orders", "Customers", "Products"], ["Roles", "Staff accounts"]),
+        (
+            "merchandising",
+            ["Categories", "Products", "Outfits"],
+            ["Orders", "Customer e-mails", "Roles"],
+        ),
+        (
+            "warehouse",
+            ["Stock by variant", "Low stock"],
+            ["Orders", "Customer e-mails", "Customers", "Roles"],
+        ),
+        (
+            "support",
+            ["Orders", "Customer e-mails", "Customers", "Products"],
+            ["Roles", "Staff accounts"],
+        ),
         ("superuser", ["Products", "Orders", "Roles", "Staff accounts"], []),
     ],
 )
