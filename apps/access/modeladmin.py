@@ -21,7 +21,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -29,7 +29,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.toolkit.admin_helpers import AsciiNumbersMixin
-from apps.toolkit.numbers import PG_INT_MAX, parse_id
+from apps.toolkit.numbers import parse_id
 
 
 class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
@@ -100,19 +100,29 @@ class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
     def get_object(self, request, object_id, from_field=None):
         # Every admin view that opens one object (change, delete, Django's history, custom
         # object actions) comes through here; the scope costs a query only on a miss.
+        if from_field is None and not self.is_plain_id(object_id):
+            return None  # "٣", "+5", "05": not how this object is named (int() reads them)
         obj = super().get_object(request, object_id, from_field)
         if obj is None and from_field is None:
             self.check_scope(request, object_id)
         return obj
 
+    def is_plain_id(self, object_id) -> bool:
+        """Whether a URL's object id is an integer key as the admin writes it (1 to
+        PostgreSQL's largest integer, ASCII digits, no sign or leading zero)."""
+        if not isinstance(self.opts.pk, models.IntegerField):
+            return True
+        text = unquote(str(object_id))
+        number = parse_id(text)
+        return number is not None and str(number) == text
+
     def object_id_or_404(self, object_id):
         """The object id of a URL, checked against the primary key's type: "not found" for
-        "abc", "1.5" or an id past PostgreSQL's integer, never a 500."""
+        "abc", "1.5", "٣", "+5" or an id past PostgreSQL's integer, never a 500."""
+        if not self.is_plain_id(object_id):
+            raise Http404
         try:
-            value = self.opts.pk.to_python(unquote(str(object_id)))
-            self.opts.pk.run_validators(value)
-            if isinstance(value, int) and not 0 < value <= PG_INT_MAX:
-                raise ValidationError("out of range")
+            self.opts.pk.run_validators(self.opts.pk.to_python(unquote(str(object_id))))
         except (ValidationError, ValueError, TypeError):
             raise Http404 from None
         return str(object_id)

@@ -10,6 +10,7 @@ scheduled command — send it once.
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -27,6 +28,8 @@ Kind = OrderEmailKind
 # After this many failed attempts an e-mail is given up (status "failed"); an agent may still
 # send it again from the order page.
 MAX_ATTEMPTS = 10
+# Sending an e-mail again is refused this soon after another copy of it (a double click).
+RESEND_PAUSE = timedelta(minutes=1)
 
 SUBJECTS = {
     Kind.PAID: "We have received your payment for order #{number}",
@@ -198,14 +201,37 @@ def outbox_resend(*, email_id: int, actor) -> OutboxEmail:
     """Send an e-mail again, as a new outbox row with the same content, to the customer's
     address today. A pending e-mail is tried now instead (no second copy)."""
     require(actor, "orders.change_order", "send customer e-mails")
+    # Locks the e-mail and its order: a double click, two agents or two tabs sending this
+    # e-mail or another copy of it queue here, and the second finds the first's copy below.
     original = (
-        OutboxEmail.objects.select_for_update().select_related("order__user").filter(pk=email_id)
-    ).first()
+        OutboxEmail.objects.select_for_update(of=("self", "order"))
+        .select_related("order__user")
+        .filter(pk=email_id)
+        .first()
+    )
     if original is None:
         raise OutboxError(f"E-mail #{email_id} does not exist.")
     if original.status == OutboxStatus.PENDING:
         _send_after_commit(original.pk)
         return original
+    recent = (
+        OutboxEmail.objects.filter(
+            order_id=original.order_id,
+            kind=original.kind,
+            created_at__gte=timezone.now() - RESEND_PAUSE,
+        )
+        .exclude(pk=original.pk)
+        .select_related("created_by")
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        when = timezone.localtime(recent.created_at).strftime("%H:%M:%S")
+        raise OutboxError(
+            f"The e-mail “{original.get_kind_display()}” of order #{original.order_id} was "
+            f"written again at {when} by {recent.created_by.email}: nothing more was sent. "
+            "Wait a minute before sending it once more."
+        )
     customer = original.order.user
     why_not = skip_reason(customer)
     email = OutboxEmail.objects.create(

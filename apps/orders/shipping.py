@@ -56,10 +56,7 @@ def read_shipments(upload) -> list[ShipRow]:
         raise ShipmentFileError(["The file is not UTF-8 text: save it as CSV UTF-8."]) from None
     if "\x00" in text:
         raise ShipmentFileError(["The file holds NUL characters: it is not a CSV file."])
-    try:
-        records = list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:
-        raise ShipmentFileError([f"The file is not valid CSV ({error})."]) from None
+    records = _records(text)
     if not any(any(cells) for cells in records):
         raise ShipmentFileError(
             [
@@ -80,13 +77,39 @@ def read_shipments(upload) -> list[ShipRow]:
     return rows
 
 
+def _records(text: str) -> list[list[str]]:
+    # Strict: a quote left open must not swallow the rest of the file into one cell (and
+    # ship its rows as a carrier's name). newline="": a line may end in CR, LF or CRLF.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
+    try:
+        for cells in reader:
+            records.append(cells)
+    except csv.Error as error:
+        row = len(records) + 1
+        reason = (
+            'a quoted cell is never closed: check its quotes (")'
+            if "unexpected end of data" in str(error)
+            else f"it is not valid CSV ({error})"
+        )
+        raise ShipmentFileError([f"Row {row}: {reason}."]) from None
+    return records
+
+
 def _columns(header: list[str]) -> dict[str, int]:
     columns, unknown = {}, []
     for index, name in enumerate(header):
         key = HEADERS.get(" ".join(name.replace("_", " ").lower().split()))
         if key is None:
             unknown.append(name)
-        elif key not in columns:
+        elif key in columns:
+            raise ShipmentFileError(
+                [
+                    f"Row 1: two columns mean “{key}” (“{header[columns[key]]}” and “{name}”); "
+                    "keep one."
+                ]
+            )
+        else:
             columns[key] = index
     if "order" not in columns:
         found = ", ".join(f"“{name}”" for name in header) or "nothing"

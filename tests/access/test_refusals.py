@@ -357,3 +357,25 @@ def test_a_bulk_action_on_ids_that_are_not_rows_does_nothing_and_says_so(client_
         html = response.content.decode()
         assert "nothing was done" in html
     assert Order.objects.get(pk=order.pk).status == "pending"  # not even the valid one
+
+
+@pytest.mark.parametrize("spelling", ["arabic", "+{pk}", "0{pk}", " {pk}", "{pk}.0"])
+@pytest.mark.parametrize("page", ["change", "add_note", "packing_slip", "history"])
+def test_an_object_is_named_only_by_its_plain_id(client_as, spelling, page):
+    """int() reads "٣", "+5", "05" and " 5": the admin must not act on order 5 for them."""
+    from apps.orders.models import OrderNote
+
+    client = client_as("support")
+    order = OrderFactory()
+    if spelling == "arabic":  # "٤٢" for order 42
+        number = str(order.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    else:
+        number = spelling.format(pk=order.pk)
+    url = reverse(f"admin:orders_order_{page}", args=["PLACEHOLDER"]).replace("PLACEHOLDER", number)
+    # The order page refuses every POST (403) before it looks at the id.
+    for response in (client.get(url), client.post(url, {"text": "a note"})):
+        assert response.status_code in (302, 403, 404), (url, response.status_code)
+        assert response.status_code != 403 or response.wsgi_request.method == "POST"
+        if response.status_code == 302:
+            assert f"/{order.pk}/" not in response["Location"]
+    assert not OrderNote.objects.exists()

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from apps.access.policy import ActorNotAllowed
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, OrderNote, OutboxEmail, Shipment
-from apps.orders.outbox import MAX_ATTEMPTS, outbox_resend, outbox_send
+from apps.orders.outbox import MAX_ATTEMPTS, OutboxError, outbox_resend, outbox_send
 from apps.orders.selectors import order_timeline
 from apps.orders.services import (
     Line,
@@ -276,6 +276,59 @@ def test_sending_again_writes_a_new_email_with_the_same_content(
 
 
 @pytest.mark.django_db
+def test_sending_again_twice_in_a_row_sends_one_copy_and_says_who_did(
+    django_capture_on_commit_callbacks,
+):
+    order, _ = placed_order()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_change_status(order_id=order.pk, to="paid", actor=system())
+    first = OutboxEmail.objects.get(order=order)
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox_resend(email_id=first.pk, actor=staff("Support", "one@modestwear.example"))
+    with pytest.raises(OutboxError, match="written again at .* by one@modestwear.example"):
+        outbox_resend(email_id=first.pk, actor=staff("Support"))
+    copy = OutboxEmail.objects.exclude(pk=first.pk).get()
+    with pytest.raises(OutboxError):  # the copy's own "send again" is the same e-mail
+        outbox_resend(email_id=copy.pk, actor=staff("Support"))
+    assert OutboxEmail.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_agents_sending_the_same_email_again_at_once_send_one_copy():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    order, _ = placed_order()
+    order_change_status(order_id=order.pk, to="paid", actor=system())
+    first = OutboxEmail.objects.get(order=order)
+    older_copy = outbox_resend(email_id=first.pk, actor=system())
+    # Both written long ago; one agent clicks "send again" on the first, one on the copy.
+    OutboxEmail.objects.update(created_at=timezone.now() - timedelta(hours=1), status="sent")
+    outcomes = []
+    barrier = threading.Barrier(2)
+    agent = staff("Support")
+
+    def resend(email_id):
+        try:
+            barrier.wait()
+            outbox_resend(email_id=email_id, actor=agent)
+            outcomes.append("sent")
+        except OutboxError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=resend, args=(pk,)) for pk in (first.pk, older_copy.pk)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refused", "sent"]
+    assert OutboxEmail.objects.count() == 3
+
+
+@pytest.mark.django_db
 def test_sending_a_pending_email_again_sends_it_now_without_a_copy(
     django_capture_on_commit_callbacks,
 ):
@@ -461,3 +514,23 @@ def test_another_orders_stock_moves_stay_out_of_the_timeline():
 def test_a_plain_order_with_nothing_else_has_a_timeline_too():
     order = OrderFactory()
     assert [e.kind for e in order_timeline(order)] == ["placed"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", ["-1", "0", "abc", "٣"])
+def test_send_outbox_refuses_a_limit_that_is_not_a_count(limit):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is not a number of e-mails"):
+        call_command("send_outbox", "--limit", limit)
+
+
+@pytest.mark.django_db
+def test_send_outbox_sends_at_most_its_limit(django_capture_on_commit_callbacks):
+    for i in range(3):
+        order, _ = placed_order(email=f"l{i}@example.com")
+        with django_capture_on_commit_callbacks(execute=False):
+            order_change_status(order_id=order.pk, to="paid", actor=system())
+    call_command("send_outbox", "--limit", "2")
+    assert len(mail.outbox) == 2
+    assert OutboxEmail.objects.filter(status="pending").count() == 1

@@ -28,10 +28,10 @@ def order_url(order, page="change"):
     return reverse(f"admin:orders_order_{page}", args=[order.pk])
 
 
-def order_with_line(status="pending", **fields):
+def order_with_line(status="pending", sku="HJB-L-OLV", **fields):
     order = OrderFactory(status=status, **fields)
     product = ProductFactory(name="Jersey Hijab", base_price=Decimal("19.50"))
-    variant = VariantFactory(product=product, sku="HJB-L-OLV", size=3, color="Olive")
+    variant = VariantFactory(product=product, sku=sku, size=3, color="Olive")
     OrderItemFactory(order=order, variant=variant, quantity=3, price_at_purchase=Decimal("17.25"))
     return order
 
@@ -150,6 +150,19 @@ def test_the_packing_slip_lists_what_to_pack_and_no_prices(client_as):
         assert price not in page
 
 
+def test_a_slip_of_an_order_that_must_not_be_packed_says_so(client_as):
+    client = client_as("support")
+    cancelled, shipped, paid = (
+        order_with_line(status=s, sku=f"HJB-{s}") for s in ("cancelled", "shipped", "paid")
+    )
+    assert (
+        "Cancelled — do not pack."
+        in client.get(order_url(cancelled, "packing_slip")).content.decode()
+    )
+    assert "Already shipped" in client.get(order_url(shipped, "packing_slip")).content.decode()
+    assert 'class="status"' not in client.get(order_url(paid, "packing_slip")).content.decode()
+
+
 def test_packing_slips_for_a_selection_in_one_printable_page(client_as):
     client = client_as("support")
     first = order_with_line()
@@ -233,3 +246,18 @@ def test_the_customer_page_queries_stay_flat(client_as):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_a_confirmed_bulk_action_keeps_select_all_of_the_filtered_list(client_as):
+    client = client_as("support")
+    paid = [OrderFactory(status="paid") for _ in range(3)]
+    pending = OrderFactory(status="pending")
+    url = reverse("admin:orders_order_changelist") + "?status__exact=paid"
+    chosen = {"action": "bulk_cancel", "select_across": "1", "index": "0"}
+    page = client.post(url, {**chosen, "_selected_action": [paid[0].pk]}).content.decode()
+    assert "Cancel 3 orders" in page and 'name="select_across" value="1"' in page
+    client.post(url, {**chosen, "_selected_action": [paid[0].pk], "confirm": "1", "reason": "x"})
+    assert set(
+        Order.objects.filter(pk__in=[o.pk for o in paid]).values_list("status", flat=True)
+    ) == {"cancelled"}
+    assert Order.objects.get(pk=pending.pk).status == "pending"  # outside the filter

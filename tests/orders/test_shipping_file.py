@@ -73,6 +73,14 @@ def test_a_good_file_ships_every_order_with_its_tracking_and_emails_each_custome
         (lambda a, b: "order,carrier,tracking\n", "The file has no rows under its header."),
         (lambda a, b: "\n\n", "The file is empty"),
         (lambda a, b: f"order,carrier\n{a},DHL\x00\n", "NUL characters"),
+        (
+            lambda a, b: f'order,carrier,tracking\n{a},"DPD,T1\n{b},DPD,T2\n',
+            "Row 2: a quoted cell is never closed",
+        ),
+        (
+            lambda a, b: f"order,Order Number,tracking\n{a},{a},T1\n",
+            "Row 1: two columns mean “order” (“order” and “Order Number”)",
+        ),
         (lambda a, b: "order,carrier\n1,Caf\xe9\n".encode("latin-1"), "not UTF-8"),
     ],
 )
@@ -84,6 +92,17 @@ def test_a_wrong_row_refuses_the_whole_file_with_row_column_and_reason(make_text
         read_shipments(upload(text))
     assert message.format(a=paid.pk, b=pending.pk) in str(refused.value)
     assert str(refused.value).startswith("Nothing was shipped.")
+
+
+def test_lines_may_end_in_cr_lf_or_crlf_and_cells_may_hold_quoted_commas():
+    a, b, c = paid_orders(3)
+    text = f'order,carrier,tracking\r{a.pk},"Royal Mail, tracked",1\n{b.pk},DPD,2\r\n{c.pk},DHL,3'
+    rows = read_shipments(upload(text))
+    assert [(r.order_id, r.carrier) for r in rows] == [
+        (a.pk, "Royal Mail, tracked"),
+        (b.pk, "DPD"),
+        (c.pk, "DHL"),
+    ]
 
 
 def test_a_file_over_the_size_limit_is_refused_without_reading_it_all(settings):

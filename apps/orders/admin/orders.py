@@ -447,6 +447,7 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
             return None
         return self._confirm_selection(
             request,
+            queryset,
             "bulk_mark_shipped",
             form,
             title="Mark {count} orders shipped",
@@ -475,6 +476,7 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
             return None
         return self._confirm_selection(
             request,
+            queryset,
             "bulk_cancel",
             form,
             title="Cancel {count} orders",
@@ -483,15 +485,18 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
             "that can no longer be cancelled are listed afterwards.",
         )
 
-    def _confirm_selection(self, request, action_name, form, *, title, **page):
-        """The page a bulk action asks its question on, posting the selection back."""
+    def _confirm_selection(self, request, queryset, action_name, form, *, title, **page):
+        """The page a bulk action asks its question on, posting the selection back: the
+        ticked rows, or "all N" of the filtered list (the page posts to the list's URL, so
+        its filters come along)."""
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        across = request.POST.get("select_across") == "1"
         return render_action_form(
             self,
             request,
-            title=title.format(count=len(selected)),
+            title=title.format(count=queryset.count()),
             form=form,
-            hidden_fields=[("action", action_name)]
+            hidden_fields=[("action", action_name), ("select_across", "1" if across else "0")]
             + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
             **page,
         )
