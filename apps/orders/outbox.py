@@ -55,7 +55,7 @@ def skip_reason(user) -> str:
     return ""
 
 
-def compose(order: Order, kind: str, *, tracking=None, reason: str = "") -> dict:
+def compose(order: Order, kind: str, *, shipment=None, reason: str = "") -> dict:
     """Subject and bodies of the e-mail ``kind`` about ``order``, in its current state."""
     kind = Kind(kind)
     lines = list(order.items.select_related("variant__product").order_by("pk"))
@@ -65,7 +65,7 @@ def compose(order: Order, kind: str, *, tracking=None, reason: str = "") -> dict
         "customer": order.user,
         "kind": kind.value,
         "lines": lines,
-        "shipment": tracking,
+        "shipment": shipment,
         "reason": reason.strip(),
     }
     return {
@@ -75,7 +75,7 @@ def compose(order: Order, kind: str, *, tracking=None, reason: str = "") -> dict
     }
 
 
-def order_email_queue(*, order: Order, kind: str, actor, tracking=None, reason="") -> OutboxEmail:
+def order_email_queue(*, order: Order, kind: str, actor, shipment=None, reason="") -> OutboxEmail:
     """Write the e-mail ``kind`` about ``order`` to the outbox; send it once the caller's
     transaction commits. A customer who cannot be written to gets a skipped row that says
     why, so every e-mail the shop owes is accounted for."""
@@ -88,7 +88,7 @@ def order_email_queue(*, order: Order, kind: str, actor, tracking=None, reason="
         status=OutboxStatus.SKIPPED if why_not else OutboxStatus.PENDING,
         skip_reason=why_not,
         created_by=actor,
-        **compose(order, kind, tracking=tracking, reason=reason),
+        **compose(order, kind, shipment=shipment, reason=reason),
     )
     if not why_not:
         _send_after_commit(email.pk)

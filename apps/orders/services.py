@@ -215,7 +215,7 @@ def order_change_status(
             order=order,
             kind=EMAIL_ON[to],
             actor=actor,
-            tracking=shipment,
+            shipment=shipment,
             reason=customer_reason,
         )
     return order
