@@ -18,6 +18,8 @@ from apps.feed.visibility import product_problems
 from apps.orders.models import OrderStatus
 from apps.orders.selectors import (
     daily_orders,
+    email_outcome,
+    emails_not_sent,
     most_wishlisted,
     order_summary,
     orders_by_status,
@@ -92,6 +94,23 @@ def _orders(context):
     )
 
 
+def _emails(context):
+    context["lists"].append(
+        _list(
+            "Customer e-mails not sent",
+            ["Order", "E-mail", "What became of it"],
+            [
+                (
+                    [f"#{e.order_id}", e.get_kind_display(), email_outcome(e)],
+                    reverse("admin:orders_order_email", args=[e.order_id, e.pk]),
+                )
+                for e in emails_not_sent()
+            ],
+            "Every customer e-mail went out.",
+        )
+    )
+
+
 def _catalog(context, request):
     stock = cached_stock_by_coverage()
     context["stock_chart"] = _chart(
@@ -153,6 +172,8 @@ def dashboard_callback(request, context):
     context["lists"] = []
     if user.has_perm("orders.view_order"):
         _orders(context)
+    if user.has_perm("orders.view_outboxemail"):
+        _emails(context)
     if user.has_perm("catalog.view_productvariant"):
         _catalog(context, request)
     return context

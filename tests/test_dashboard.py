@@ -95,6 +95,38 @@ def test_catalog_lists(settings):
     assert [(v.sku, v.wishes) for v in most_wishlisted()] == [("LOW-3", 2)]
 
 
+def test_customer_emails_the_server_refused_are_listed_with_a_link_to_each(client_as):
+    from apps.orders.models import OutboxEmail
+    from apps.orders.services import order_change_status
+    from tests.actors import system
+
+    orders = [placed(1, "pending") for _ in range(3)]
+    for order in orders:
+        order_change_status(order_id=order.pk, to="paid", actor=system())
+    emails = {e.order_id: e for e in OutboxEmail.objects.all()}
+    OutboxEmail.objects.filter(pk=emails[orders[0].pk].pk).update(
+        attempts=2, last_error="SMTPDataError: 451 busy"
+    )
+    OutboxEmail.objects.filter(pk=emails[orders[1].pk].pk).update(
+        status="failed", attempts=10, last_error="SMTPRecipientsRefused"
+    )
+    OutboxEmail.objects.filter(pk=emails[orders[2].pk].pk).update(
+        status="sent", sent_at=orders[2].created_at
+    )
+    html = client_as("support").get(reverse("admin:index")).content.decode()
+    assert "Customer e-mails not sent" in html
+    for order in orders[:2]:
+        url = reverse("admin:orders_order_email", args=[order.pk, emails[order.pk].pk])
+        assert url in html
+    assert "451 busy" in html and "Gave up after 10 failed attempts" in html
+    sent = reverse("admin:orders_order_email", args=[orders[2].pk, emails[orders[2].pk].pk])
+    assert sent not in html
+    assert (
+        "Customer e-mails not sent"
+        not in client_as("warehouse").get(reverse("admin:index")).content.decode()
+    )
+
+
 @pytest.mark.parametrize("rows", [1, 30])
 def test_the_dashboard_costs_the_same_queries_however_much_data(client_as, rows):
     client = client_as("superuser")
@@ -105,7 +137,7 @@ def test_the_dashboard_costs_the_same_queries_however_much_data(client_as, rows)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("admin:index"))
     assert response.status_code == 200
-    assert len(queries) <= 14
+    assert len(queries) <= 15
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,12 @@ def most_wishlisted(limit: int = 10):
     return result
 
 
+def emails_not_sent(limit: int = 10) -> list[OutboxEmail]:
+    """Customer e-mails the mail server refused (still retried, or given up), newest first."""
+    failing = Q(status=OutboxStatus.FAILED) | Q(status=OutboxStatus.PENDING, attempts__gt=0)
+    return list(OutboxEmail.objects.filter(failing).order_by("-created_at", "-id")[:limit])
+
+
 # An order's timeline ----------------------------------------------------------------------
 
 
