@@ -1,42 +1,20 @@
 """Races on real parallel PostgreSQL connections: one thread, one connection."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, OrderItem
 from apps.orders.services import Line, OrderError, order_cancel, order_change_status, order_place
 from tests.actors import system
 from tests.factories import OrderFactory, OrderItemFactory, UserFactory, VariantFactory
+from tests.race import race as race_calls
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ADDRESS = "1 Mill Lane, Oldham OL1 1AA"
 
 
 def race(*calls):
-    """Start every call at the same moment on its own connection; return results or errors."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = ("ok", call())
-        except OrderError as error:
-            outcomes[index] = ("refused", str(error))
-        except Exception as error:  # anything else is a bug the test must show
-            outcomes[index] = ("error", repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return race_calls(*calls, refusals=(OrderError,))
 
 
 def test_buyers_racing_for_the_last_units_sell_exactly_those_units():

@@ -4,13 +4,13 @@ E-mails go through Django's real backends: the locmem outbox where only the cont
 and a real SMTP server on localhost (tests/smtp.py) where sending itself is the subject.
 """
 
-import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.access.policy import ActorNotAllowed
 from apps.catalog.models import ProductVariant
@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.race import race
 from tests.smtp import SMTPTestServer
 
 ADDRESS = "Flat 2\n14 Rose Street\nYork YO1 7HH"
@@ -220,23 +221,9 @@ def test_two_senders_at_once_send_each_email_once(settings):
     OutboxEmail.objects.update(status="pending", sent_at=None)  # as if the first try failed
     with SMTPTestServer(delay=0.3) as server:
         server.use_in(settings)
-        barrier = threading.Barrier(2)
-        results = []
-
-        def sender():
-            try:
-                barrier.wait()
-                results.append(outbox_send())
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=sender) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        outcomes = race(outbox_send, outbox_send)
     assert len(server.messages) == 3
-    assert sum(r["sent"] for r in results) == 3
+    assert sum(result["sent"] for _, result in outcomes) == 3, outcomes
     assert set(OutboxEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 
@@ -305,26 +292,11 @@ def test_two_agents_sending_the_same_email_again_at_once_send_one_copy():
     older_copy = outbox_resend(email_id=first.pk, actor=system())
     # Both written long ago; one agent clicks "send again" on the first, one on the copy.
     OutboxEmail.objects.update(created_at=timezone.now() - timedelta(hours=1), status="sent")
-    outcomes = []
-    barrier = threading.Barrier(2)
     agent = staff("Support")
-
-    def resend(email_id):
-        try:
-            barrier.wait()
-            outbox_resend(email_id=email_id, actor=agent)
-            outcomes.append("sent")
-        except OutboxError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=resend, args=(pk,)) for pk in (first.pk, older_copy.pk)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["refused", "sent"]
+    outcomes = race(
+        *(partial(outbox_resend, email_id=pk, actor=agent) for pk in (first.pk, older_copy.pk))
+    )
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
     assert OutboxEmail.objects.count() == 3
 
 
