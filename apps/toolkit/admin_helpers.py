@@ -4,7 +4,9 @@ from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db import connection
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
+from unfold.utils import display_for_label
 
 from apps.toolkit.numbers import ascii_form_class
 
@@ -80,3 +82,18 @@ def render_action_form(
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/action_form.html", context)
+
+
+# Read-only fields on a change page: unfold renders a ``@display(label=...)`` value as a badge
+# in lists only (on a change page it prints the tuple), and a model's text field without its
+# line breaks. These give the change page what the list shows.
+
+
+def badge(key: str, text: str, colours: dict[str, str]):
+    """The coloured label unfold's lists show for ``(key, text)``."""
+    return display_for_label((key, text), "—", colours)
+
+
+def multiline(text: str):
+    """Text with its line breaks kept (escaped)."""
+    return linebreaksbr(text)

@@ -261,3 +261,31 @@ def test_a_confirmed_bulk_action_keeps_select_all_of_the_filtered_list(client_as
         Order.objects.filter(pk__in=[o.pk for o in paid]).values_list("status", flat=True)
     ) == {"cancelled"}
     assert Order.objects.get(pk=pending.pk).status == "pending"  # outside the filter
+
+
+def test_the_order_page_shows_the_status_as_a_label_and_the_address_on_its_lines(client_as):
+    client = client_as("support")
+    order = order_with_line(address="Flat 2\n14 Rose Street\nYork YO1 7HH")
+    page = client.get(order_url(order)).content.decode()
+    assert "('pending'" not in page and "(&#x27;pending&#x27;" not in page
+    assert "Pending" in page
+    assert "Flat 2<br>14 Rose Street<br>York YO1 7HH" in page
+
+
+def test_a_customer_emails_page_shows_its_status_as_a_label(client_as):
+    client = client_as("support")
+    order = order_with_line()
+    order_change_status(order_id=order.pk, to="paid", actor=system())
+    email = OutboxEmail.objects.get()
+    page = client.get(reverse("admin:orders_outboxemail_change", args=[email.pk])).content
+    assert b"(&#x27;pending&#x27;" not in page and b"Pending" in page
+
+
+def test_badges_are_unfolds_list_labels():
+    """apps/toolkit/admin_helpers.badge borrows unfold's list label (unfold.utils): this fails
+    if an unfold upgrade renames or reshapes it."""
+    from apps.toolkit.admin_helpers import badge
+
+    html = badge("paid", "Paid", {"paid": "info"})
+    assert "Paid" in html and "paid" not in html.replace("Paid", "")
+    assert "bg-blue-100" in html  # the "info" colour

@@ -42,6 +42,8 @@ from apps.orders.services import (
 )
 from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
+    badge,
+    multiline,
     render_action_form,
 )
 from apps.toolkit.forms import seen_value
@@ -174,11 +176,11 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
     fields = [
         "number",
         "customer",
-        "status_badge",
+        "status_label",
         "shipment_info",
         "total_price",
         "created_at",
-        "address",
+        "delivery_address",
         "timeline",
     ]
     readonly_fields = fields
@@ -258,6 +260,14 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
     @display(description="Status", ordering="status", label=STATUS_COLOURS)
     def status_badge(self, order):
         return order.status, order.get_status_display()
+
+    @display(description="Status")
+    def status_label(self, order):
+        return badge(order.status, order.get_status_display(), STATUS_COLOURS)
+
+    @display(description="Delivery address")
+    def delivery_address(self, order):
+        return multiline(order.address)
 
     @display(description="Items", ordering="item_total")
     def items(self, order):

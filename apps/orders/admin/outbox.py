@@ -11,7 +11,7 @@ from apps.access.policy import can
 from apps.orders.models import OutboxEmail
 from apps.orders.outbox import OutboxError, outbox_resend, sending_together
 from apps.orders.selectors import email_outcome
-from apps.toolkit.admin_helpers import EstimatedCountPaginator
+from apps.toolkit.admin_helpers import EstimatedCountPaginator, badge
 from apps.toolkit.numbers import parse_id
 
 OUTCOME_COLOURS = {"pending": "warning", "sent": "success", "skipped": "info", "failed": "danger"}
@@ -33,7 +33,7 @@ class OutboxEmailAdmin(ScopedAdmin, ModelAdmin):
         "order_link",
         "kind",
         "recipient",
-        "status_badge",
+        "status_label",
         "outcome",
         "subject",
         "text_body",
@@ -73,6 +73,10 @@ class OutboxEmailAdmin(ScopedAdmin, ModelAdmin):
     @display(description="Status", ordering="status", label=OUTCOME_COLOURS)
     def status_badge(self, email):
         return email.status, email.get_status_display()
+
+    @display(description="Status")
+    def status_label(self, email):
+        return badge(email.status, email.get_status_display(), OUTCOME_COLOURS)
 
     @display(description="What became of it")
     def outcome(self, email):
