@@ -96,7 +96,8 @@ def test_carts_show_owner_age_and_guests(client_as):
 
 def test_most_wishlisted_variants_with_their_stock(client_as):
     client = client_as("merchandising")
-    popular, quiet = VariantFactory(stock_available=2), VariantFactory()
+    quiet = VariantFactory()  # first in the catalog's own order (product, size, colour)
+    popular = VariantFactory(stock_available=2)
     WishlistFactory.create_batch(3, variant=popular)
     WishlistFactory(variant=quiet)
     VariantFactory()  # never wishlisted: not listed

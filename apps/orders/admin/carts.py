@@ -110,15 +110,19 @@ class MostWishlistedAdmin(ReadOnlyAdmin):
     search_fields = ["=sku"]
 
     def get_queryset(self, request):
+        # Not the admin's get_queryset: it orders before this annotates, and the order is by
+        # the annotation (get_ordering). Without it the list would fall back to the variant's
+        # own order (product, size, colour), not the wishes.
         return (
-            super()
-            .get_queryset(request)
+            self.model._default_manager.get_queryset()
             # Only variants somebody wishes for: a semi-join on the small wishlist table.
             .filter(pk__in=Wishlist.objects.values("variant_id"))
             .annotate(wish_total=Count("wishlisted_by"))
             .filter(wish_total__gt=0)
-            .order_by("-wish_total", "pk")
         )
+
+    def get_ordering(self, request):
+        return ["-wish_total", "pk"]
 
     @display(description="Product", ordering="product__name")
     def product_name(self, variant):
