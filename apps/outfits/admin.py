@@ -19,6 +19,7 @@ from apps.feed.visibility import outfit_storefront_problems, visible_items, with
 from apps.outfits.models import Outfit, OutfitItem
 from apps.outfits.services import outfit_problems, outfit_set_public
 from apps.toolkit.admin_helpers import AsciiNumbersMixin
+from apps.toolkit.words import counted
 
 
 class OutfitItemFormSet(forms.BaseInlineFormSet):
@@ -133,7 +134,7 @@ class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
     @admin.action(description="Make public", permissions=["change"])
     def make_public(self, request, queryset):
         changed, refused = outfit_set_public(outfits=queryset, public=True, actor=request.user)
-        message = f"{changed} outfits made public."
+        message = f"{counted(changed, 'outfit')} made public."
         if refused:
             message += f" {len(refused)} left private: " + " ".join(refused)
         self.message_user(request, message, level=messages.WARNING if refused else messages.INFO)
@@ -141,4 +142,4 @@ class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
     @admin.action(description="Make private", permissions=["change"])
     def make_private(self, request, queryset):
         changed, _ = outfit_set_public(outfits=queryset, public=False, actor=request.user)
-        self.message_user(request, f"{changed} outfits made private.")
+        self.message_user(request, f"{counted(changed, 'outfit')} made private.")

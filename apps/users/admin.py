@@ -27,6 +27,7 @@ from apps.orders.selectors import (
 )
 from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.numbers import parse_id
+from apps.toolkit.words import counted
 from apps.users.services import user_deactivate
 
 from .models import User
@@ -293,7 +294,7 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
     @admin.action(description="Deactivate selected accounts", permissions=["change"])
     def deactivate(self, request, queryset):
         changed = user_deactivate(users=queryset, actor=request.user)
-        self.message_user(request, f"{changed} accounts deactivated.")
+        self.message_user(request, f"{counted(changed, 'account')} deactivated.")
 
 
 admin.site.unregister(Group)

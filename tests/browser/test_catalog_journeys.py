@@ -64,7 +64,7 @@ def test_merchandiser_creates_a_product_with_two_variants_and_an_image_and_featu
         page.locator("button[type=submit][name=index]").click()
     page.wait_for_load_state("networkidle")
     screenshot("3-featured")
-    assert "1 products featured." in page.content()
+    assert "1 product featured." in page.content()
     product.refresh_from_db()
     assert product.is_featured
 

@@ -29,7 +29,7 @@ def test_merchandiser_features_a_product_and_the_feed_shows_it(
         page.locator("button[type=submit][name=index]").click()
     page.wait_for_load_state("networkidle")
     screenshot("2-featured")
-    assert "1 products featured." in page.content()
+    assert "1 product featured." in page.content()
 
     # The feed's cache was invalidated when the change committed.
     assert page.request.get(feed_url).json()["is_featured"] is True

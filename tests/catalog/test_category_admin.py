@@ -96,10 +96,12 @@ def test_support_cannot_move_categories(client_as, tree):
 
 def test_hiding_a_category_hides_its_subtree_from_the_storefront(client_as, tree):
     client = client_as("merchandising")
-    client.post(
+    response = client.post(
         reverse("admin:catalog_category_changelist"),
         {"action": "hide_from_storefront", "_selected_action": [tree["Dresses"].pk]},
+        follow=True,
     )
+    assert "1 category hidden, with its subcategories and products." in response.content.decode()
     visible = set(visible_categories().values_list("name", flat=True))
     assert visible == {"Clothing", "Abayas", "Hijabs"}
     assert Category.objects.get(name="Evening Dresses").is_active  # its own flag is kept

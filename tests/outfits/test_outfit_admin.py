@@ -92,7 +92,7 @@ def test_public_private_actions_and_the_moderation_view(client_as):
         {"action": "make_public", "_selected_action": [good.pk, lonely.pk]},
         follow=True,
     )
-    assert "1 outfits made public. 1 left private" in response.content.decode()
+    assert "1 outfit made public. 1 left private" in response.content.decode()
     assert list(Outfit.objects.filter(is_public=True)) == [good]
     OutfitItemFactory(outfit=good, product=sellable(stock=0))  # sold out is still shown
     assert not client.get(CHANGELIST, {"moderation": "problems"}).context["cl"].result_list

@@ -23,6 +23,7 @@ from apps.catalog.services import (
 from apps.feed.visibility import hidden_ancestor, product_shown
 from apps.toolkit.admin_helpers import render_action_form
 from apps.toolkit.importing import AuditedImportExportAdmin
+from apps.toolkit.words import counted
 
 
 class MoveCategoryForm(forms.Form):
@@ -126,16 +127,18 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     @admin.action(description="Show in the storefront", permissions=["change"])
     def show_in_storefront(self, request, queryset):
         changed = category_set_active(categories=queryset, active=True, actor=request.user)
-        self.message_user(request, f"{changed} categories shown in the storefront.")
+        self.message_user(
+            request, f"{counted(changed, 'category', 'categories')} shown in the storefront."
+        )
 
     @admin.action(
         description="Hide from the storefront, with everything under them", permissions=["change"]
     )
     def hide_from_storefront(self, request, queryset):
         changed = category_set_active(categories=queryset, active=False, actor=request.user)
-        self.message_user(
-            request, f"{changed} categories hidden, with their subcategories and products."
-        )
+        hidden = counted(changed, "category", "categories")
+        theirs = "its" if changed == 1 else "their"
+        self.message_user(request, f"{hidden} hidden, with {theirs} subcategories and products.")
 
     @action(description="Move", permissions=["change"], icon="move_item", url_path="move")
     def move_category(self, request, object_id):

@@ -27,6 +27,7 @@ from apps.catalog.services import product_set_featured
 from apps.toolkit.admin_helpers import AsciiNumbersMixin, EstimatedCountPaginator
 from apps.toolkit.forms import SeenValuesModelForm, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
+from apps.toolkit.words import counted
 
 STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
 STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
@@ -192,9 +193,9 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     @admin.action(description="Feature on the home page", permissions=["change"])
     def feature(self, request, queryset):
         changed = product_set_featured(products=queryset, featured=True, actor=request.user)
-        self.message_user(request, f"{changed} products featured.")
+        self.message_user(request, f"{counted(changed, 'product')} featured.")
 
     @admin.action(description="Stop featuring", permissions=["change"])
     def unfeature(self, request, queryset):
         changed = product_set_featured(products=queryset, featured=False, actor=request.user)
-        self.message_user(request, f"{changed} products no longer featured.")
+        self.message_user(request, f"{counted(changed, 'product')} no longer featured.")

@@ -19,6 +19,7 @@ from apps.orders.services import OrderError, order_add_note, order_ship_many
 from apps.orders.shipping import TEMPLATE, ShipmentFileError, read_shipments
 from apps.toolkit.admin_helpers import render_action_form
 from apps.toolkit.numbers import parse_id
+from apps.toolkit.words import counted
 
 SLIPS_AT_ONCE = 500
 
@@ -103,7 +104,8 @@ class OrderDeskMixin:
         if count > SLIPS_AT_ONCE:
             self.message_user(
                 request,
-                f"{count} orders selected: print at most {SLIPS_AT_ONCE} packing slips at once.",
+                f"{counted(count, 'order')} selected: print at most {SLIPS_AT_ONCE} packing "
+                "slips at once.",
                 level=messages.ERROR,
             )
             return None
@@ -142,7 +144,7 @@ class OrderDeskMixin:
                 more = f" and {len(shipped) - 15} more" if len(shipped) > 15 else ""
                 messages.success(
                     request,
-                    f"{len(shipped)} orders marked shipped, their customers e-mailed: "
+                    f"{counted(len(shipped), 'order')} marked shipped, their customers e-mailed: "
                     f"{numbers}{more}.",
                 )
                 return redirect(reverse("admin:orders_order_changelist"))

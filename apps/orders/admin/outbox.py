@@ -13,6 +13,7 @@ from apps.orders.outbox import OutboxError, outbox_resend, sending_together
 from apps.orders.selectors import email_outcome
 from apps.toolkit.admin_helpers import EstimatedCountPaginator, badge
 from apps.toolkit.numbers import parse_id
+from apps.toolkit.words import counted
 
 OUTCOME_COLOURS = {"pending": "warning", "sent": "success", "skipped": "info", "failed": "danger"}
 
@@ -96,6 +97,8 @@ class OutboxEmailAdmin(ScopedAdmin, ModelAdmin):
                 except OutboxError as error:
                     refused.append(str(error))
         sent = OutboxEmail.objects.filter(pk__in=[e.pk for e in outcomes], status="sent").count()
-        self.message_user(request, f"{len(outcomes)} e-mails sent again; {sent} of them sent now.")
+        self.message_user(
+            request, f"{counted(len(outcomes), 'e-mail')} sent again; {sent} of them sent now."
+        )
         if refused:
             self.message_user(request, " ".join(refused), level=messages.WARNING)
