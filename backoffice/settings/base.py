@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -300,6 +301,15 @@ UNFOLD = {
     "SITE_TITLE": "ModestWear back office",
     "SITE_HEADER": "ModestWear back office",
     "SITE_SYMBOL": "checkroom",
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("toolkit/favicon.svg"),
+        }
+    ],
+    # A fix for unfold's sidebar search (see the file).
+    "SCRIPTS": [lambda request: static("toolkit/sidebar-search.js")],
     "SHOW_HISTORY": True,
     "LOGIN": {"form": "apps.access.signin.SignInForm"},
     "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",

@@ -24,3 +24,32 @@ def test_a_wrong_password_is_refused(page, live_demo, settings):
     page.click("button[type=submit]")
     assert "/login/" in page.url
     assert page.get_by_text("Please enter the correct").count() == 1
+
+
+def test_no_page_asks_for_something_that_is_not_there(sign_in, page, live_demo, settings):
+    """The favicon, stylesheets, scripts: every request a page makes is answered."""
+    missing = []
+    page.on(
+        "response",
+        lambda response: (
+            missing.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
+    sign_in("support@modestwear.example")
+    admin = f"{live_demo.url}/{settings.ADMIN_URL_PATH}"
+    for path in ("", "orders/order/", "users/user/"):
+        page.goto(admin + path)
+        page.wait_for_load_state("networkidle")
+    assert missing == []
+
+
+def test_the_sidebar_search_runs_on_enter(sign_in, page):
+    sign_in("support@modestwear.example")
+    search = page.locator("#nav-filter")
+    search.click()
+    search.press_sequentially("e-mails")
+    page.locator("#search-results a").first.wait_for()  # after a pause in typing
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # The page fixture fails the test on any JavaScript error; Enter opens the first result.
+    assert "/orders/outboxemail/" in page.url
