@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.toolkit.admin_helpers import AsciiNumbersMixin
+from apps.toolkit.admin_helpers import AsciiNumbersMixin, CountedChangeList
 from apps.toolkit.numbers import parse_id
 
 
@@ -126,6 +126,9 @@ class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
         except (ValidationError, ValueError, TypeError):
             raise Http404 from None
         return str(object_id)
+
+    def get_changelist(self, request, **kwargs):
+        return CountedChangeList
 
     def get_changelist_instance(self, request):
         # A filter value its field cannot hold ("garbage" for an IP address, "abc" for a

@@ -7,6 +7,7 @@ from django.db import connection
 from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from unfold.utils import display_for_label
+from unfold.views import ChangeList
 
 from apps.toolkit.numbers import ascii_form_class
 
@@ -40,6 +41,20 @@ class EstimatedCountPaginator(Paginator):
             if estimate > EXACT_COUNT_LIMIT:
                 return estimate
         return super().count
+
+
+class CountedChangeList(ChangeList):
+    """A list that is not filtered or searched shows its count alone ("49 products").
+
+    With ``show_full_result_count = False`` (no second COUNT of the whole table) Django has no
+    total to compare with and writes "49 results (Show all)" under every list, as if it were
+    filtered. Unfiltered, the result count *is* the total, at no cost.
+    """
+
+    def get_results(self, request):
+        super().get_results(request)
+        if self.full_result_count is None and not self.query and not self.get_filters_params():
+            self.full_result_count = self.result_count
 
 
 def table_estimate(table: str) -> int:

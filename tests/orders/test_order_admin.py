@@ -361,3 +361,15 @@ def test_an_address_of_1000_characters_with_line_breaks_fits(client_as):
         address_url(order), {"address": address, "address__seen": "1 Old Road"}
     )
     assert Order.objects.get(pk=order.pk).address == address.replace("\r\n", "\n")
+
+
+def test_an_unfiltered_list_gives_its_count_and_a_filtered_one_offers_show_all(client_as):
+    client = client_as("support")
+    OrderFactory.create_batch(2, status="paid")
+    OrderFactory(status="pending")
+    whole = client.get(CHANGELIST).content.decode()
+    assert "Show all" not in whole
+    filtered = client.get(CHANGELIST + "?status__exact=paid").content.decode()
+    assert "2 results" in filtered and "Show all" in filtered
+    searched = client.get(CHANGELIST + "?q=nobody@example.com").content.decode()
+    assert "Show all" in searched
