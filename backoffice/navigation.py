@@ -3,7 +3,9 @@
 ``UNFOLD["SIDEBAR"]["navigation"]`` points here; unfold calls :func:`sidebar` per request.
 """
 
-from django.urls import NoReverseMatch, reverse
+from urllib.parse import parse_qs, urlparse
+
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 # (group, [(title, icon, url name, query string, permission needed), ...])
 GROUPS = [
@@ -152,4 +154,53 @@ def sidebar(request) -> list[dict]:
         ]
         if items:
             groups.append({"title": title, "separator": True, "items": items})
+    current = _current_item(request, [item for group in groups for item in group["items"]])
+    for group in groups:
+        for item in group["items"]:
+            item["active"] = item is current
     return groups
+
+
+def _current_item(request, items) -> dict | None:
+    """The one entry for this page: the longest path it is under, then the entry whose query
+    the page's filters match most closely ("Low stock", not also "Stock by variant").
+
+    unfold's own rule marks every entry whose path the page is under, whatever the query.
+    """
+    params = _page_params(request)
+    best, best_key = None, None
+    for item in items:
+        link = urlparse(item["link"])
+        wanted = parse_qs(link.query)
+        if not request.path.startswith(link.path):
+            continue
+        if any(params.get(name) != values for name, values in wanted.items()):
+            continue
+        key = (len(link.path), len(wanted))
+        if best_key is None or key > best_key:
+            best, best_key = item, key
+    return best
+
+
+def _page_params(request) -> dict[str, list[str]]:
+    """The list filters a page is seen under: its own query, the list's filters it keeps for
+    the way back (``_changelist_filters``), and, on a staff account's pages, "staff"."""
+    params = {name: request.GET.getlist(name) for name in request.GET}
+    params.update(parse_qs(request.GET.get("_changelist_filters", "")))
+    if _is_staff_account_page(request):
+        params["is_staff__exact"] = ["1"]
+    return params
+
+
+def _is_staff_account_page(request) -> bool:
+    from apps.toolkit.numbers import parse_id
+    from apps.users.models import User
+
+    try:
+        match = resolve(request.path)
+    except Resolver404:
+        return False
+    if not match.url_name or not match.url_name.startswith("users_user_"):
+        return False
+    pk = parse_id(match.kwargs.get("object_id") or match.kwargs.get("id"))
+    return pk is not None and User.objects.filter(pk=pk, is_staff=True).exists()
