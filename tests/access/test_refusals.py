@@ -186,7 +186,10 @@ def test_a_staff_member_without_a_role_sees_an_empty_admin_and_is_told_why(clien
 def test_the_sidebar_shows_each_role_its_work(client_as, role, visible, hidden):
     from backoffice.navigation import sidebar
 
-    request = type("Request", (), {"user": client_as(role).user})()
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = client_as(role).user
     titles = [item["title"] for group in sidebar(request) for item in group["items"]]
     assert set(visible) <= set(titles)
     assert not set(hidden) & set(titles)
