@@ -6,13 +6,14 @@ aggregate is cached for a minute, because it reads every variant.
 
 import json
 
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
 from apps.catalog.selectors import (
     featured_needing_attention,
-    low_stock_variants,
     stock_by_coverage,
+    variants_at_stock_level,
 )
 from apps.feed.visibility import product_problems
 from apps.orders.models import OrderStatus
@@ -117,17 +118,25 @@ def _catalog(context, request):
         [name for name, _ in stock], ("Units in stock", [units for _, units in stock])
     )
     variant_url = "admin:catalog_productvariant_change"
-    context["lists"].append(
-        _list(
-            "Low stock",
-            ["SKU", "Product", "Stock"],
-            [
-                ([v.sku, v.product.name, v.stock_available], reverse(variant_url, args=[v.pk]))
-                for v in low_stock_variants()
-            ],
-            "No active variant is low.",
+    stock_list = reverse("admin:catalog_productvariant_changelist")
+    threshold = settings.LOW_STOCK_THRESHOLD
+    for level, title, empty in [
+        ("low", f"Low stock (1 to {threshold})", "No active variant is low."),
+        ("out", "Out of stock", "Every active variant is in stock."),
+    ]:
+        context["lists"].append(
+            _list(
+                title,
+                ["SKU", "Product", "Stock"],
+                [
+                    ([v.sku, v.product.name, v.stock_available], reverse(variant_url, args=[v.pk]))
+                    for v in variants_at_stock_level(level)
+                ],
+                empty,
+                # The same list the sidebar opens: one definition of "low" (stock_level).
+                more=(f"{stock_list}?stock={level}&is_active__exact=1", "See the whole list"),
+            )
         )
-    )
     if request.user.has_perm("catalog.change_product"):
         context["lists"].append(
             _list(
@@ -163,8 +172,8 @@ def _catalog(context, request):
         )
 
 
-def _list(title, headers, rows, empty) -> dict:
-    return {"title": title, "headers": headers, "rows": rows, "empty": empty}
+def _list(title, headers, rows, empty, more=None) -> dict:
+    return {"title": title, "headers": headers, "rows": rows, "empty": empty, "more": more}
 
 
 def dashboard_callback(request, context):

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from apps.catalog.selectors import (
     featured_needing_attention,
-    low_stock_variants,
     stock_by_coverage,
+    variants_at_stock_level,
 )
 from apps.orders.models import Order
 from apps.orders.selectors import (
@@ -89,7 +89,9 @@ def test_catalog_lists(settings):
     VariantFactory(product=fine, stock_available=3, sku="LOW-3")
     VariantFactory(product=fine, stock_available=1, sku="OFF-1", is_active=False)
     assert [p.name for p in featured_needing_attention()] == [no_image.name, sold_out.name]
-    assert [v.sku for v in low_stock_variants()] == ["LOW-0", "LOW-3"]
+    # One meaning of "low" everywhere: 1 to the threshold; 0 is "out".
+    assert [v.sku for v in variants_at_stock_level("low")] == ["LOW-3"]
+    assert [v.sku for v in variants_at_stock_level("out")] == ["LOW-0"]
     assert dict(stock_by_coverage())["Full Coverage"] >= 9
     WishlistFactory.create_batch(2, variant=fine.variants.get(sku="LOW-3"))
     assert [(v.sku, v.wishes) for v in most_wishlisted()] == [("LOW-3", 2)]
@@ -125,6 +127,24 @@ def test_customer_emails_the_server_refused_are_listed_with_a_link_to_each(clien
         "Customer e-mails not sent"
         not in client_as("warehouse").get(reverse("admin:index")).content.decode()
     )
+
+
+def test_the_dashboards_low_stock_is_the_low_stock_lists_and_links_to_it(client_as, settings):
+    settings.LOW_STOCK_THRESHOLD = 5
+    for sku, stock in [("S-0", 0), ("S-1", 1), ("S-5", 5), ("S-6", 6)]:
+        VariantFactory(sku=sku, stock_available=stock)
+    client = client_as("warehouse")
+    html = client.get(reverse("admin:index")).content.decode()
+    low_link = (
+        reverse("admin:catalog_productvariant_changelist") + "?stock=low&amp;is_active__exact=1"
+    )
+    assert "Low stock (1 to 5)" in html and low_link in html
+    listed = client.get(low_link.replace("&amp;", "&")).context["cl"].result_list
+    assert sorted(v.sku for v in listed) == ["S-1", "S-5"]
+    low = html[
+        html.index('data-list="Low stock (1 to 5)"') : html.index('data-list="Out of stock"')
+    ]
+    assert "S-1" in low and "S-5" in low and "S-0" not in low and "S-6" not in low
 
 
 @pytest.mark.parametrize("rows", [1, 30])

@@ -149,12 +149,21 @@ def stock_by_coverage() -> list[tuple[str, int]]:
     return sorted(((name or "No coverage level", units or 0) for name, units in rows))
 
 
-def low_stock_variants(limit: int = 10):
-    """Active variants at or under the threshold, lowest first (partial index)."""
+def stock_level(level: str, field: str = "stock_available") -> Q:
+    """Stock "in" (more than LOW_STOCK_THRESHOLD), "low" (1 to the threshold) or "out" (0):
+    the one definition the stock filters, the product list and the dashboard use."""
+    threshold = settings.LOW_STOCK_THRESHOLD
+    return {
+        "in": Q(**{f"{field}__gt": threshold}),
+        "low": Q(**{f"{field}__gte": 1, f"{field}__lte": threshold}),
+        "out": Q(**{field: 0}),
+    }[level]
+
+
+def variants_at_stock_level(level: str, limit: int = 10):
+    """Active variants at ``level`` ("low", "out"), lowest first (partial index)."""
     return list(
-        ProductVariant.objects.filter(
-            is_active=True, stock_available__lte=settings.LOW_STOCK_THRESHOLD
-        )
+        ProductVariant.objects.filter(stock_level(level), is_active=True)
         .select_related("product")
         .order_by("stock_available", "pk")[:limit]
     )

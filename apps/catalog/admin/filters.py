@@ -3,7 +3,7 @@ from django.contrib import admin
 from unfold.contrib.filters.admin import DropdownFilter
 
 from apps.catalog.models import Category
-from apps.catalog.selectors import subtree_filter
+from apps.catalog.selectors import stock_level, subtree_filter
 from apps.toolkit.numbers import parse_id
 
 
@@ -51,26 +51,13 @@ class ProductStockFilter(admin.SimpleListFilter):
             ("out", "Out of stock"),
         ]
 
+    field = "total_stock"
+
     def queryset(self, request, queryset):
-        threshold = settings.LOW_STOCK_THRESHOLD
-        match self.value():
-            case "in":
-                return queryset.filter(total_stock__gt=threshold)
-            case "low":
-                return queryset.filter(total_stock__gte=1, total_stock__lte=threshold)
-            case "out":
-                return queryset.filter(total_stock__lte=0)
-        return queryset
+        if self.value() not in ("in", "low", "out"):
+            return queryset
+        return queryset.filter(stock_level(self.value(), self.field))
 
 
 class VariantStockFilter(ProductStockFilter):
-    def queryset(self, request, queryset):
-        threshold = settings.LOW_STOCK_THRESHOLD
-        match self.value():
-            case "in":
-                return queryset.filter(stock_available__gt=threshold)
-            case "low":
-                return queryset.filter(stock_available__gte=1, stock_available__lte=threshold)
-            case "out":
-                return queryset.filter(stock_available=0)
-        return queryset
+    field = "stock_available"
