@@ -26,6 +26,7 @@ from apps.orders.selectors import (
     orders_by_status,
     stale_pending_orders,
 )
+from apps.toolkit.money import money
 
 STOCK_CACHE_SECONDS = 60
 
@@ -54,8 +55,8 @@ def _orders(context):
             ("Orders today", summary["today"]),
             ("Orders, 7 days", summary["week"]),
             ("Orders, 30 days", summary["month"]),
-            ("Revenue, 30 days", summary["revenue"]),
-            ("Average order, 30 days", summary["average"]),
+            ("Revenue, 30 days", money(summary["revenue"])),
+            ("Average order, 30 days", money(summary["average"])),
         ],
         waiting=[
             (

@@ -129,6 +129,14 @@ def test_customer_emails_the_server_refused_are_listed_with_a_link_to_each(clien
     )
 
 
+def test_revenue_reads_as_money_in_the_shops_currency(client_as, settings):
+    settings.SHOP_CURRENCY = "GBP"
+    placed(0, "paid", "66221.68")
+    html = client_as("support").get(reverse("admin:index")).content.decode()
+    assert 'data-kpi="Revenue, 30 days">£66,221.68<' in html
+    assert 'data-kpi="Average order, 30 days">£66,221.68<' in html
+
+
 def test_the_dashboards_low_stock_is_the_low_stock_lists_and_links_to_it(client_as, settings):
     settings.LOW_STOCK_THRESHOLD = 5
     for sku, stock in [("S-0", 0), ("S-1", 1), ("S-5", 5), ("S-6", 6)]:

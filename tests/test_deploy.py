@@ -92,6 +92,7 @@ def realistic_environment(tmp_path: Path, database: str, redis_port: int) -> dic
         "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
         "DJANGO_ADMIN_PATH": ADMIN_PATH,
         "LOW_STOCK_THRESHOLD": "5",
+        "SHOP_CURRENCY": "GBP",
         "DJANGO_LOG_LEVEL": "WARNING",
         "IMPORT_MAX_BYTES": "10485760",
         "IMPORT_MAX_ROWS": "200000",

@@ -26,6 +26,7 @@ from apps.orders.selectors import (
     customer_wishlist,
 )
 from apps.toolkit.admin_helpers import EstimatedCountPaginator
+from apps.toolkit.money import money
 from apps.toolkit.numbers import parse_id
 from apps.toolkit.words import counted
 from apps.users.services import user_deactivate
@@ -196,7 +197,7 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
 
     @display(description="Spent", ordering="spent_total")
     def spent(self, user):
-        return user.spent_total
+        return money(user.spent_total)
 
     # A customer's history: each section one query.
 

@@ -234,8 +234,10 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
-# The shop's name in what customers receive (order e-mails) and in packing slips.
+# The shop's name in what customers receive (order e-mails) and in packing slips; its
+# currency (ISO 4217) wherever staff read money (apps/toolkit/money.py).
 SHOP_NAME = "ModestWear"
+SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "GBP").strip().upper() or "GBP"
 
 # E-mail (staff password resets, customer e-mails): SMTP from EMAIL_URL, e.g.
 # smtp+tls://user:password@smtp.example.com:587; the console in development; in production

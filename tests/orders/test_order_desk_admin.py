@@ -201,7 +201,12 @@ def customer_with_history():
     customer = UserFactory(email="huda@example.com", first_name="Huda")
     orders = [
         order_with_line(user=customer, address="1 Park Row\nLeeds"),
-        OrderFactory(user=customer, address="1 Park Row\nLeeds", status="paid"),
+        OrderFactory(
+            user=customer,
+            address="1 Park Row\nLeeds",
+            status="paid",
+            total_price=Decimal("1234.50"),
+        ),
         OrderFactory(user=customer, address="7 Dock Street\nHull", status="cancelled"),
     ]
     WishlistFactory(user=customer, variant__sku="WSH-M-RED", variant__product__name="Maxi Dress")
@@ -217,6 +222,7 @@ def test_the_customer_page_shows_orders_addresses_wishlist_cart_and_notes(client
     for order in orders:
         assert f'href="{order_url(order)}">#{order.pk}</a>' in page
     assert "Cancelled" in page and "Paid" in page
+    assert "£1,234.50" in page  # money spent (paid orders), in the shop's currency
     assert "1 Park Row<br>Leeds" in page and "7 Dock Street<br>Hull" in page
     assert "WSH-M-RED" in page and "Maxi Dress" in page
     assert "CRT-S-BLU" in page
