@@ -35,20 +35,42 @@ def cached_stock_by_coverage():
     return cache.get_or_set("dashboard:stock-by-coverage", stock_by_coverage, STOCK_CACHE_SECONDS)
 
 
-def _chart(labels, *datasets) -> str:
+# The periods the orders charts can cover, in days; the first is the default.
+CHART_PERIODS = (30, 7, 90)
+
+
+def chart_period(request) -> int:
+    """The charts' period from ``?days=``; anything else than an offered period: the default."""
+    value = request.GET.get("days", "")
+    return int(value) if value in {str(days) for days in CHART_PERIODS} else CHART_PERIODS[0]
+
+
+def _chart(labels, *datasets, unit: str = "") -> str:
+    # unfold's charts show the value axis only when a dataset asks (displayYAxis), with
+    # suffixYAxis after each value; maxTicksXLimit keeps 90 daily labels readable.
     return json.dumps(
         {
             "labels": labels,
-            "datasets": [{"label": label, "data": data} for label, data in datasets],
+            "datasets": [
+                {
+                    "label": label,
+                    "data": data,
+                    "displayYAxis": True,
+                    "maxTicksXLimit": 12,
+                    **({"suffixYAxis": unit} if unit else {}),
+                }
+                for label, data in datasets
+            ],
         },
         default=str,
     )
 
 
-def _orders(context):
+def _orders(context, request):
     summary = order_summary()
     by_status = orders_by_status()
-    days = daily_orders()
+    period = chart_period(request)
+    days = daily_orders(period)
     change = "admin:orders_order_change"
     context.update(
         kpis=[
@@ -74,7 +96,12 @@ def _orders(context):
         revenue_chart=_chart(
             [day["day"].strftime("%d %b") for day in days],
             ("Revenue", [float(day["revenue"]) for day in days]),
+            unit=settings.SHOP_CURRENCY,
         ),
+        chart_period=period,
+        chart_periods=[
+            (days_, f"{days_} days", f"?days={days_}") for days_ in sorted(CHART_PERIODS)
+        ],
         status_chart=_chart(
             [OrderStatus(s).label for s in by_status],
             ("Orders", list(by_status.values())),
@@ -181,7 +208,7 @@ def dashboard_callback(request, context):
     user = request.user
     context["lists"] = []
     if user.has_perm("orders.view_order"):
-        _orders(context)
+        _orders(context, request)
     if user.has_perm("orders.view_outboxemail"):
         _emails(context)
     if user.has_perm("catalog.view_productvariant"):

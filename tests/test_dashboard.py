@@ -187,3 +187,29 @@ def test_each_role_sees_its_own_dashboard(client_as, role, shown, hidden):
         assert text in html, text
     for text in hidden:
         assert text not in html, text
+
+
+@pytest.mark.parametrize(
+    ("query", "days"),
+    [
+        ("", 30),
+        ("?days=7", 7),
+        ("?days=90", 90),
+        ("?days=abc", 30),
+        ("?days=٧", 30),
+        ("?days=1000", 30),
+    ],
+)
+def test_the_charts_cover_the_chosen_period_with_values_on_their_axes(client_as, query, days):
+    import json
+
+    response = client_as("support").get(reverse("admin:index") + query)
+    assert response.status_code == 200
+    daily = json.loads(response.context["daily_chart"])
+    assert len(daily["labels"]) == days
+    assert all(dataset["displayYAxis"] for dataset in daily["datasets"])
+    revenue = json.loads(response.context["revenue_chart"])
+    assert revenue["datasets"][0]["suffixYAxis"] == "GBP"
+    html = response.content.decode()
+    assert f"Orders per day, {days} days" in html
+    assert f'aria-current="true">{days} days<' in html

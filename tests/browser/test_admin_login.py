@@ -53,3 +53,19 @@ def test_the_sidebar_search_runs_on_enter(sign_in, page):
         page.keyboard.press("Enter")
     # The page fixture fails the test on any JavaScript error; Enter opens the first result.
     assert "/orders/outboxemail/" in page.url
+
+
+def test_the_dashboard_charts_show_their_values_and_change_period(sign_in, page):
+    sign_in("support@modestwear.example")
+    with page.expect_navigation():
+        page.locator("#chart-period").get_by_role("link", name="7 days").click()
+    page.wait_for_load_state("networkidle")
+    assert "?days=7" in page.url
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll('canvas.chart')].map((canvas) => {
+            const chart = Chart.getChart(canvas);
+            return [chart.data.labels.length, chart.scales.y.options.ticks.display];
+        })"""
+    )
+    assert shown[0] == [7, True]  # orders per day: 7 days, values on the axis
+    assert all(display for _, display in shown)
