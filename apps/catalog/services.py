@@ -265,3 +265,22 @@ def product_set_featured(*, products, featured: bool, actor) -> int:
             product.save(update_fields=["is_featured"])
             changed += 1
     return changed
+
+
+@transaction.atomic
+def product_archive(*, products, actor) -> int:
+    """Take products off the storefront for good while keeping them for their orders: every
+    active variant is deactivated (the storefront shows no product without one). Returns how
+    many variants changed."""
+    require(actor, "catalog.change_productvariant", "archive products")
+    variants = list(
+        ProductVariant.objects.select_for_update(of=("self",))
+        .filter(product__in=products, is_active=True)
+        .order_by("pk")
+    )
+    for variant in variants:
+        variant.is_active = False
+        variant._change_reason = "Archived with its product"
+        variant._history_user = actor
+        variant.save(update_fields=["is_active"])
+    return len(variants)

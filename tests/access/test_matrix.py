@@ -589,6 +589,7 @@ ACTIONS = {
     ("catalog.product", "delete_selected"): {S, M},
     ("catalog.product", "feature"): {S, M},
     ("catalog.product", "unfeature"): {S, M},
+    ("catalog.product", "archive"): {S, M},
     ("catalog.productvariant", "delete_selected"): {S},
     ("orders.order", "bulk_mark_paid"): {S, P},
     ("orders.order", "bulk_mark_shipped"): {S, P},

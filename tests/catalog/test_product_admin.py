@@ -10,9 +10,11 @@ from apps.catalog.models import Product, ProductImage, ProductVariant
 from tests.factories import (
     CategoryFactory,
     CoverageLevelFactory,
+    OrderItemFactory,
     ProductFactory,
     ProductImageFactory,
     VariantFactory,
+    WishlistFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -326,3 +328,45 @@ def test_a_price_survives_a_form_error_elsewhere(client_as):
     data.update(name="Fixed name", base_price__seen="89.00")
     assert client.post(url, data).status_code == 302
     assert Product.objects.get(pk=product.pk).base_price == Decimal("59.00")
+
+
+def test_a_product_made_by_mistake_is_deleted_with_its_variants_and_images(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory()
+    VariantFactory.create_batch(2, product=product)
+    ProductImageFactory(product=product, is_feature=True)
+    WishlistFactory(variant=product.variants.first())
+    url = reverse("admin:catalog_product_delete", args=[product.pk])
+    page = client.get(url).content.decode()
+    assert "doesn’t have permission" not in page and "permission to delete" not in page
+    response = client.post(url, {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert not Product.objects.filter(pk=product.pk).exists()
+    assert not ProductVariant.objects.filter(product_id=product.pk).exists()
+    assert ProductVariant.history.filter(product_id=product.pk, history_type="-").count() == 2
+
+
+def test_a_product_that_sold_is_kept_and_archived_instead(client_as):
+    from apps.feed.visibility import visible_products
+
+    client = client_as("merchandising")
+    product = ProductFactory()
+    sold = VariantFactory(product=product)
+    VariantFactory(product=product)
+    OrderItemFactory(variant=sold)
+    url = reverse("admin:catalog_product_delete", args=[product.pk])
+    page = client.get(url).content.decode()
+    assert "it is kept for its orders" in page and "Archive" in page
+    client.post(url, {"post": "yes"})
+    assert Product.objects.filter(pk=product.pk).exists()
+    response = client.post(
+        reverse("admin:catalog_product_changelist"),
+        {"action": "archive", "_selected_action": [product.pk]},
+        follow=True,
+    )
+    assert "2 variants deactivated" in response.content.decode()
+    assert not product.variants.filter(is_active=True).exists()
+    assert not visible_products().filter(pk=product.pk).exists()
+    assert sold.history.order_by("-history_id").first().history_change_reason == (
+        "Archived with its product"
+    )

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.files.storage import default_storage
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
@@ -23,11 +23,21 @@ from apps.catalog.selectors import (
     stock_status,
     variant_count,
 )
-from apps.catalog.services import product_set_featured
+from apps.catalog.services import product_archive, product_set_featured
 from apps.toolkit.admin_helpers import AsciiNumbersMixin, EstimatedCountPaginator
 from apps.toolkit.forms import SeenValuesModelForm, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
 from apps.toolkit.words import counted
+
+# What exists only with its product and goes when a product made by mistake is deleted:
+# whoever may delete products may delete these with it, without their own delete permission.
+PART_OF_A_PRODUCT = {
+    "product variant",
+    "product image",
+    "outfit item",
+    "wishlist",
+    "cart item",
+}
 
 STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
 STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
@@ -131,7 +141,7 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         "description",
     ]
     inlines = [VariantInline, ImageInline]
-    actions = ["feature", "unfeature"]
+    actions = ["feature", "unfeature", "archive"]
     resource_classes = [ProductResource, VariantResource]
 
     def get_export_resource_classes(self, request):
@@ -189,6 +199,35 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     @display(description="Variants", ordering="variant_total")
     def variants(self, product):
         return product.variant_total
+
+    # Deleting: a product made by mistake goes with its variants and images (they exist only
+    # with it). A product that sold keeps its variants (order lines protect them): archive it.
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed = {name for name in perms_needed if str(name) not in PART_OF_A_PRODUCT}
+        return deleted, counts, perms_needed, protected
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        if getattr(response, "context_data", {}).get("protected"):
+            messages.warning(
+                request,
+                "This product has been ordered, so it is kept for its orders. To take it off "
+                "the storefront, select it in the list and choose “Archive”.",
+            )
+        return response
+
+    @admin.action(
+        description="Archive: deactivate every variant (kept for orders)", permissions=["change"]
+    )
+    def archive(self, request, queryset):
+        changed = product_archive(products=queryset, actor=request.user)
+        self.message_user(
+            request,
+            f"{counted(changed, 'variant')} deactivated: the storefront no longer shows "
+            "these products; their orders keep them.",
+        )
 
     @admin.action(description="Feature on the home page", permissions=["change"])
     def feature(self, request, queryset):
