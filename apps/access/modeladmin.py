@@ -179,6 +179,17 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
         context = {"admin_user_view": self.history_user_view(request), **(extra_context or {})}
         return super().history_view(request, object_id, context)
 
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        # django-simple-history's hook for the history page's records (display only: nothing
+        # here is saved). Its list prints a missing reason as "None", and a revert as a
+        # plain "Changed": the reason our revert writes says what it was.
+        super().set_history_delta_changes(request, historical_records, **kwargs)
+        for record in historical_records:
+            reason = record.history_change_reason or ""
+            record.history_change_reason = reason
+            if reason.startswith(REVERT_REASON):
+                record.get_history_type_display = _reverted
+
     def history_user_view(self, request) -> str:
         # History users are staff; only people who may open staff accounts get a link.
         if request.user.is_superuser:
@@ -236,7 +247,7 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
         obj = form.save(commit=False)
         obj._history_user = request.user
         when = timezone.localtime(record.history_date).strftime("%d %b %Y %H:%M")
-        obj._change_reason = f"Reverted to the version of {when}"
+        obj._change_reason = f"{REVERT_REASON} {when}"
         concrete = sorted(changed & {f.name for f in self.opts.concrete_fields})
         if concrete:
             obj.save(update_fields=concrete)
@@ -245,6 +256,13 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
         self.log_change(request, obj, [{"changed": {"fields": sorted(changed)}}])
         messages.success(request, f"“{obj}” reverted to the version of {when}.")
         return redirect(history_url)
+
+
+REVERT_REASON = "Reverted to the version of"
+
+
+def _reverted() -> str:
+    return "Reverted"
 
 
 def _int_or_404(value) -> int:

@@ -78,6 +78,20 @@ def test_a_revert_never_restores_access_the_form_does_not_show(client_as):
     latest = customer.history.order_by("-history_id").first()
     assert latest.history_user.email == "support@test.example"
     assert latest.history_change_reason.startswith("Reverted to the version of ")
+    # The history page says "Reverted", and no reason reads "None".
+    import re
+
+    page = client.get(reverse("admin:users_user_history", args=[customer.pk])).content.decode()
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page.split("<tbody>")[1], re.S)
+    cells = [
+        {
+            label: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
+            for label, text in re.findall(r'data-label="([^"]+)">(.*?)</t[dh]>', row, re.S)
+        }
+        for row in rows
+    ]
+    assert cells[0]["Comment"] == "Reverted"
+    assert all(row["Change reason"] != "None" for row in cells), cells
 
 
 @pytest.mark.parametrize("role", ["warehouse", "support"])
