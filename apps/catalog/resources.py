@@ -261,8 +261,15 @@ class StockUpdateResource(AuditedResource):
     stock = fields.Field(
         attribute="stock_available", column_name="stock", widget=widgets.IntegerWidget()
     )
-    delta = fields.Field(column_name="delta", widget=widgets.IntegerWidget(), readonly=True)
-    reason = fields.Field(column_name="reason", readonly=True)
+    # Read by the stock service, not written to the row; the preview shows them from the
+    # values import_instance keeps on the variant.
+    delta = fields.Field(
+        attribute="import_delta",
+        column_name="delta",
+        widget=widgets.IntegerWidget(),
+        readonly=True,
+    )
+    reason = fields.Field(attribute="import_reason", column_name="reason", readonly=True)
 
     class Meta:
         model = ProductVariant

@@ -45,7 +45,7 @@ def test_upload_preview_then_confirm(client_as, variants):
     result = preview.context["result"]
     assert (result.totals["update"], result.totals["skip"]) == (1, 1)
     html = preview.content.decode()
-    assert "<del" in html or "<ins" in html  # field-level differences
+    assert "5</span> → <strong>9</strong>" in html  # old → new, not "59"
     assert ProductVariant.objects.get(sku="MXD-S").stock_available == 5  # nothing yet
     confirm = preview.context["confirm_form"]
     done = client.post(STOCK_CONFIRM, confirm.initial)
@@ -54,6 +54,26 @@ def test_upload_preview_then_confirm(client_as, variants):
     assert variant.stock_available == 9
     assert variant.history.first().history_user == client.user
     assert variant.history.first().history_change_reason.startswith("Import: Import ")
+
+
+def test_the_stock_preview_shows_each_change_and_the_delta_and_reason_columns(client_as, variants):
+    import re
+
+    client = client_as("warehouse")
+    text = "sku,stock,delta,reason\nMXD-S,70,,recount\nMXD-M,,25,delivery DN-9\n"
+    html = upload(client, STOCK_IMPORT, text).content.decode()
+    rows = [
+        [
+            re.sub(r"\s+", " ", cell).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html.split("<tbody>")[-1], re.S)
+    ]
+    stock_row = next(row for row in rows if any("MXD-S" in cell for cell in row))
+    delta_row = next(row for row in rows if any("MXD-M" in cell for cell in row))
+    assert any("5</span> → <strong>70</strong>" in cell for cell in stock_row), stock_row
+    assert "recount" in stock_row
+    assert "25" in delta_row and "delivery DN-9" in delta_row, delta_row
 
 
 def test_an_invalid_row_blocks_the_import_and_is_listed(client_as, variants):
