@@ -202,7 +202,9 @@ class ProductImage(TrackedModel):
 
     class Meta:
         db_table = "catalog_productimage"
-        ordering = ["-is_feature", "position", "id"]
+        # As staff dragged them. The storefront lists the feature image first whatever its
+        # place (selectors.FEATURE_IMAGE_FIRST).
+        ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["product"],

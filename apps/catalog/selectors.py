@@ -125,10 +125,12 @@ def variant_count() -> Subquery:
     return Coalesce(Subquery(variants, output_field=IntegerField()), 0)
 
 
+# A product's images as the storefront lists them: the feature image, then as dragged.
+FEATURE_IMAGE_FIRST = ("-is_feature", "position", "pk")
+
+
 def feature_thumbnail() -> Subquery:
-    images = ProductImage.objects.filter(product=OuterRef("pk")).order_by(
-        "-is_feature", "position", "pk"
-    )
+    images = ProductImage.objects.filter(product=OuterRef("pk")).order_by(*FEATURE_IMAGE_FIRST)
     return Subquery(images.values("thumbnail")[:1], output_field=CharField())
 
 

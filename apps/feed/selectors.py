@@ -13,6 +13,7 @@ from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet,
 from django.db.models.functions import JSONArray
 
 from apps.catalog.models import ProductImage, ProductVariant
+from apps.catalog.selectors import FEATURE_IMAGE_FIRST
 from apps.feed.visibility import (
     visible_categories,
     visible_items,
@@ -41,7 +42,7 @@ DETAIL_FIELDS = (
     "category__parent__name",
     "category__parent__slug",
 )
-IMAGE_ORDER = ("-is_feature", "position", "pk")  # the feature image first, as the contract says
+IMAGE_ORDER = FEATURE_IMAGE_FIRST  # the feature image first, as the contract says
 
 
 def _aggregated(queryset: QuerySet, order: tuple, *fields: str) -> Subquery:

@@ -15,6 +15,7 @@ from unfold.decorators import display
 
 from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.models import ProductImage
+from apps.catalog.selectors import FEATURE_IMAGE_FIRST
 from apps.feed.visibility import outfit_storefront_problems, visible_items, with_outfit_state
 from apps.outfits.models import Outfit, OutfitItem
 from apps.outfits.services import outfit_problems, outfit_set_public
@@ -85,7 +86,7 @@ class OutfitAdmin(AccessPolicyAdmin, ModelAdmin):
         # Counts, totals and previews from the items the storefront shows, as the feed does.
         thumbs = (
             ProductImage.objects.filter(product=OuterRef("product"))
-            .order_by("-is_feature", "position", "pk")
+            .order_by(*FEATURE_IMAGE_FIRST)
             .values("thumbnail")[:1]
         )
         return with_outfit_state(super().get_queryset(request)).prefetch_related(

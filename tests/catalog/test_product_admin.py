@@ -370,3 +370,19 @@ def test_a_product_that_sold_is_kept_and_archived_instead(client_as):
     assert sold.history.order_by("-history_id").first().history_change_reason == (
         "Archived with its product"
     )
+
+
+def test_images_keep_the_dragged_order_and_the_storefront_still_leads_with_the_feature(
+    client_as,
+):
+    from apps.feed.selectors import IMAGE_ORDER
+
+    client = client_as("merchandising")
+    product = ProductFactory()
+    feature = ProductImageFactory(product=product, is_feature=True, position=1)
+    dragged_first = ProductImageFactory(product=product, is_feature=False, position=0)
+    page = client.get(reverse("admin:catalog_product_change", args=[product.pk]))
+    formset = next(f for f in page.context["inline_admin_formsets"] if f.opts.model is ProductImage)
+    assert [form.instance.pk for form in formset.formset.forms] == [dragged_first.pk, feature.pk]
+    storefront = list(product.images.order_by(*IMAGE_ORDER).values_list("pk", flat=True))
+    assert storefront == [feature.pk, dragged_first.pk]
