@@ -232,5 +232,6 @@ class CatalogHealth(Product):
 
     class Meta:
         proxy = True
-        verbose_name = "catalog health problem"
-        verbose_name_plural = "catalog health"
+        # Counted in the list's header: "10 products needing attention".
+        verbose_name = "product needing attention"
+        verbose_name_plural = "products needing attention"

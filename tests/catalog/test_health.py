@@ -44,6 +44,7 @@ def test_every_product_the_storefront_cannot_show_and_why(client_as):
     assert "no active variant" in html and "shown without a picture" in html
     assert "shown without a coverage level" in html
     assert reverse("admin:catalog_product_change", args=[no_image.pk]) in html
+    assert "5 products needing attention" in " ".join(html.split())  # not "5 catalog health"
     only = client.get(URL, {"reason": "no_image"}).context["cl"].result_list
     assert [p.name for p in only] == ["No image"]
 
