@@ -295,3 +295,15 @@ def test_badges_are_unfolds_list_labels():
     html = badge("paid", "Paid", {"paid": "info"})
     assert "Paid" in html and "paid" not in html.replace("Paid", "")
     assert "bg-blue-100" in html  # the "info" colour
+
+
+def test_the_order_page_reads_plainly(client_as):
+    client = client_as("support")
+    order = order_with_line()  # paid 17.25, the product costs 19.50 today
+    page = " ".join(client.get(order_url(order)).content.decode().split())
+    assert "Sales" in page  # the breadcrumb: Sales › Orders › Order #n, not Orders › Orders
+    user_url = reverse("admin:users_user_change", args=[order.user_id])
+    assert f'href="{user_url}"' in page
+    assert "19.50 (higher)" in page  # today's price stands out when it differs
+    cancel = client.get(order_url(order, "cancel_order")).content.decode()
+    assert f"Back to Order #{order.pk}" in cancel and ">Cancel<" not in cancel

@@ -125,7 +125,10 @@ class OrderItemInline(TabularInline):
     @display(description="Price today")
     def current_price(self, item):
         price = item.variant.product.base_price
-        return "same" if price == item.price_at_purchase else price
+        if price == item.price_at_purchase:
+            return "same"
+        direction = "higher" if price > item.price_at_purchase else "lower"
+        return badge(direction, f"{price} ({direction})", {"higher": "warning", "lower": "info"})
 
 
 def _items_count():
@@ -255,7 +258,13 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
     def customer(self, order):
         url = reverse("admin:users_user_change", args=[order.user_id])
         name = order.user.get_full_name()
-        return format_html('<a href="{}">{}</a><br><small>{}</small>', url, name, order.user.email)
+        return format_html(
+            '<a class="text-primary-600 underline dark:text-primary-500" href="{}">{}</a>'
+            "<br><small>{}</small>",
+            url,
+            name or order.user.email,
+            order.user.email,
+        )
 
     @display(description="Status", ordering="status", label=STATUS_COLOURS)
     def status_badge(self, order):
