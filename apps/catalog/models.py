@@ -1,10 +1,11 @@
 from decimal import Decimal
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from mptt.models import MPTTModel, TreeForeignKey
 from simple_history import register
 from simple_history.models import HistoricalRecords
@@ -104,6 +105,9 @@ class Product(TrackedModel):
         indexes = [
             models.Index(fields=["category", "is_featured"], name="product_cat_featured_idx"),
             GinIndex(product_search_vector(), name="product_fulltext_idx"),
+            # Part of a name ("abay"), any case: Django's icontains is UPPER(name) LIKE …,
+            # which a trigram index on UPPER(name) answers (pg_trgm, migration 0014).
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="product_name_trgm_idx"),
             # The feed's orderings (newest first by default), each read forwards or backwards:
             # a page is the first rows of an index, never a sort of every visible product.
             models.Index(fields=["date_added", "id"], name="product_date_added_idx"),
@@ -157,6 +161,8 @@ class ProductVariant(TrackedModel):
         permissions = [("change_stock", "Can change stock levels")]
         indexes = [
             models.Index(fields=["product", "is_active"], name="variant_product_active_idx"),
+            # Part of a SKU ("UXT-001", "abaya-s"), any case; see product_name_trgm_idx.
+            GinIndex(OpClass(Upper("sku"), name="gin_trgm_ops"), name="variant_sku_trgm_idx"),
             # The warehouse's low-stock list and the dashboard: lowest active stock first.
             models.Index(
                 fields=["stock_available", "id"],

@@ -1,7 +1,5 @@
 """Reads with a shape: catalog queries shared by the admin, the feed and the benchmarks."""
 
-import unicodedata
-
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery
@@ -26,9 +24,9 @@ from apps.catalog.models import (
     product_search_vector,
 )
 from apps.feed.visibility import with_product_state
+from apps.toolkit.search import search_text
 
 # Longer search strings add nothing a customer or a merchandiser means, and cost planning time.
-SEARCH_MAX_LENGTH = 200
 
 
 def product_search(queryset: QuerySet, text: str) -> QuerySet:
@@ -37,13 +35,34 @@ def product_search(queryset: QuerySet, text: str) -> QuerySet:
     The filter repeats the GIN index's expression exactly, so PostgreSQL answers it from
     ``product_fulltext_idx`` instead of scanning the table.
     """
-    # PostgreSQL text cannot hold NUL; other control and format characters mean nothing here.
-    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
-    text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
+    text = search_text(text)
     if not text:
         return queryset
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="plain")
-    return queryset.annotate(search=product_search_vector()).filter(search=query)
+    # Words anywhere in name or description (stemmed, full-text index), or part of the name
+    # or of a variant's SKU in any case ("abay", "uxt-001"; trigram indexes). The ids each
+    # way finds through its own index, united, then the products by primary key: an OR of
+    # the conditions themselves would make PostgreSQL compute every product's text vector.
+    products = Product.objects.order_by()
+    by_words = products.annotate(search=product_search_vector()).filter(search=query)
+    by_name = products.filter(name__icontains=text)
+    by_sku = ProductVariant.objects.order_by().filter(sku__icontains=text)
+    found = by_words.values("pk").union(by_name.values("pk"), by_sku.values("product_id"))
+    return queryset.filter(pk__in=found)
+
+
+def variant_search(queryset: QuerySet, text: str) -> QuerySet:
+    """Variants whose SKU or product name holds ``text``, in any case (trigram indexes)."""
+    text = search_text(text)
+    if not text:
+        return queryset
+    # As product_search: each way through its own index, united, then the rows by id.
+    variants = ProductVariant.objects.order_by()
+    by_sku = variants.filter(sku__icontains=text)
+    by_product = variants.filter(
+        product_id__in=Product.objects.order_by().filter(name__icontains=text).values("pk")
+    )
+    return queryset.filter(pk__in=by_sku.values("pk").union(by_product.values("pk")))
 
 
 def subtree_filter(category: Category, prefix: str = "category__") -> Q:

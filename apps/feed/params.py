@@ -14,8 +14,8 @@ from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from apps.catalog.models import ProductVariant
-from apps.catalog.selectors import SEARCH_MAX_LENGTH
 from apps.toolkit.numbers import ASCII_DECIMAL, ASCII_INTEGER
+from apps.toolkit.search import SEARCH_MAX_LENGTH
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 SIZE_LABELS = [label for _, label in ProductVariant.Size.choices]

@@ -108,3 +108,27 @@ def test_big_unfiltered_lists_use_the_row_estimate_not_count(client_as, monkeypa
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse(url), {"q": "SKU-00001"})
     assert any("COUNT(*)" in q["sql"] for q in queries)  # filtered lists count exactly
+
+
+@pytest.mark.parametrize(
+    ("role", "url_name", "query"),
+    [
+        ("merchandising", "admin:catalog_product_changelist", "abay"),
+        ("merchandising", "admin:catalog_product_changelist", "sku-0"),
+        ("warehouse", "admin:catalog_productvariant_changelist", "sku-0"),
+        ("warehouse", "admin:catalog_productvariant_changelist", "abay"),
+    ],
+)
+def test_a_search_costs_the_same_queries_for_few_and_many_matches(
+    client_as, role, url_name, query
+):
+    client = client_as(role)
+    url = reverse(url_name) + f"?q={query}"
+    for product in make_products(1):
+        product.name = "Open Abaya"
+        product.save()
+    few = count_queries(client, url)
+    for product in make_products(30):
+        product.name = "Open Abaya"
+        product.save()
+    assert count_queries(client, url) == few

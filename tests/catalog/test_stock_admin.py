@@ -28,7 +28,7 @@ def list_edit(client, variant, **values):
     return client.post(CHANGELIST, data)
 
 
-def test_stock_filters_and_exact_sku_lookup(client_as, settings):
+def test_stock_filters_and_sku_search(client_as, settings):
     settings.LOW_STOCK_THRESHOLD = 5
     VariantFactory(sku="A-1", stock_available=0)
     VariantFactory(sku="A-2", stock_available=4)
@@ -38,9 +38,10 @@ def test_stock_filters_and_exact_sku_lookup(client_as, settings):
     assert skus(client, stock="out") == {"A-1"}
     assert skus(client, stock="low") == {"A-2"}
     assert skus(client, is_active__exact=0) == {"A-3"}
-    assert skus(client, q="A-2") == {"A-2"}  # exact: A-20 is not listed
-    assert skus(client, q=" a-2 ") == {"A-2"}
-    assert skus(client, q="A-") == set()
+    assert skus(client, q="A-2") == {"A-2", "A-20"}  # part of a SKU
+    assert skus(client, q=" a-20 ") == {"A-20"}  # any case, blanks ignored
+    assert skus(client, q="A-") == {"A-1", "A-2", "A-20", "A-3"}
+    assert skus(client, q="B-") == set()
 
 
 def test_warehouse_edits_stock_in_the_list_through_the_stock_service(client_as):

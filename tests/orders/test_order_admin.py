@@ -373,3 +373,24 @@ def test_an_unfiltered_list_gives_its_count_and_a_filtered_one_offers_show_all(c
     assert "2 results" in filtered and "Show all" in filtered
     searched = client.get(CHANGELIST + "?q=nobody@example.com").content.decode()
     assert "Show all" in searched
+
+
+def test_orders_are_found_by_the_customers_name(client_as):
+    from tests.factories import UserFactory
+
+    client = client_as("support")
+    sara = UserFactory(first_name="Sara", last_name="Siddiqui")
+    sarah = UserFactory(first_name="Sarah", last_name="Khan")
+    hers, hers_too = OrderFactory(user=sara), OrderFactory(user=sara)
+    other = OrderFactory(user=sarah)
+    OrderFactory(user=UserFactory(first_name="Amina", last_name="Ali"))
+
+    def found(term):
+        response = client.get(CHANGELIST, {"q": term})
+        return {order.pk for order in response.context["cl"].result_list}
+
+    assert found("Sara Siddiqui") == {hers.pk, hers_too.pk}
+    assert found("siddiq") == {hers.pk, hers_too.pk}
+    assert found("sara") == {hers.pk, hers_too.pk, other.pk}
+    assert found("Sara Ali") == set()  # every word must match
+    assert found("\u200b\u200b") == set()  # nothing but an invisible character: no match

@@ -128,7 +128,10 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     ]
     list_filter_submit = True
     search_fields = ["name"]  # replaced by full-text search and exact SKU, see below
-    search_help_text = "Words from the name or description (any form: dress, dresses), or a SKU."
+    search_help_text = (
+        "Words from the name or description (any form: dress, dresses), or part of the name "
+        "or of a SKU (abay, uxt-001)."
+    )
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["category"]
     fields = [
@@ -172,9 +175,6 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        sku_products = ProductVariant.objects.filter(sku=term).values("product_id")
-        if sku_products.exists():
-            return queryset.filter(pk__in=sku_products), False
         return product_search(queryset, term), False
 
     @display(description="Image")

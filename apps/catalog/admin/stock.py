@@ -26,6 +26,7 @@ from apps.catalog.resources import (
     VariantExportResource,
     VariantResource,
 )
+from apps.catalog.selectors import variant_search
 from apps.catalog.services import (
     StockError,
     StockReason,
@@ -110,7 +111,7 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
         VariantCategoryFilter,
     ]
     search_fields = ["sku"]  # an exact, index-backed lookup: see get_search_results
-    search_help_text = "The exact SKU (upper or lower case)."
+    search_help_text = "Part of a SKU or of the product's name, in any case (uxt-001, abaya)."
     raw_id_fields = ["product"]
     form = VariantForm
     fields = [*DETAIL_FIELDS, "stock_available", "is_active"]
@@ -137,11 +138,8 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
         return response
 
     def get_search_results(self, request, queryset, search_term):
-        # sku IN (...) uses the unique index; Django's "=sku" (UPPER() = UPPER()) scans.
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(sku__in={term, term.upper()}), False
+        # Part of a SKU or of the product's name, any case (trigram indexes).
+        return variant_search(queryset, search_term), False
 
     @display(description="Product", ordering="product__name")
     def product_name(self, variant):

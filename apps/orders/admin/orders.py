@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -49,6 +49,8 @@ from apps.toolkit.admin_helpers import (
 from apps.toolkit.forms import seen_value
 from apps.toolkit.importing import FORMATS
 from apps.toolkit.numbers import parse_id
+from apps.toolkit.search import search_text
+from apps.users.models import User
 
 STATUS_COLOURS = {
     "pending": "warning",
@@ -171,7 +173,7 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
     ]
     list_filter_submit = True
     search_fields = ["user__email"]  # see get_search_results
-    search_help_text = "Order number, customer e-mail, or a SKU the order contains."
+    search_help_text = "Order number, the customer's e-mail or name, or a SKU the order contains."
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
@@ -221,8 +223,18 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
             return (queryset.filter(pk=number) if number else queryset.none()), False
         if "@" in term:
             return queryset.filter(user__email__iexact=term), False
+        # A SKU an order contains, or the customer's name ("sara", "Sara Siddiqui": every
+        # word in the first or last name).
         skus = ProductVariant.objects.filter(sku__in={term, term.upper()})
-        return queryset.filter(items__variant__in=skus).distinct(), True
+        words = search_text(term).split()[:5]
+        named = Q(pk__in=[])  # nothing to look for: no customer
+        if words:
+            named = Q()
+            for word in words:
+                named &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        customers = User.objects.filter(named, is_staff=False).values("pk")
+        with_sku = OrderItem.objects.filter(variant__in=skus).values("order_id")
+        return queryset.filter(Q(pk__in=with_sku) | Q(user_id__in=customers)), False
 
     def revert_disabled(self, request, obj=None):
         return True  # an order changes only through its status actions
