@@ -119,9 +119,7 @@ def test_big_unfiltered_lists_use_the_row_estimate_not_count(client_as, monkeypa
         ("warehouse", "admin:catalog_productvariant_changelist", "abay"),
     ],
 )
-def test_a_search_costs_the_same_queries_for_few_and_many_matches(
-    client_as, role, url_name, query
-):
+def test_a_search_costs_the_same_queries_for_few_and_many_matches(client_as, role, url_name, query):
     client = client_as(role)
     url = reverse(url_name) + f"?q={query}"
     for product in make_products(1):

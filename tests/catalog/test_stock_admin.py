@@ -114,6 +114,25 @@ def test_adjust_stock_action(client_as, reason, quantity, expected):
     assert variant.history.first().history_user == client.user
 
 
+def test_adjust_stock_is_one_click_from_the_row_and_returns_to_the_same_list(client_as):
+    import re
+    from urllib.parse import unquote
+
+    client = client_as("warehouse")
+    variant = VariantFactory(sku="LOW-1", stock_available=2)
+    listing = client.get(CHANGELIST, {"stock": "low", "is_active__exact": "1"})
+    html = listing.content.decode()
+    adjust = reverse("admin:catalog_productvariant_adjust_stock", args=[variant.pk])
+    link = re.search(rf'href="({re.escape(adjust)}[^"]*)">Adjust stock</a>', html)
+    assert link, "no Adjust stock link in the row"
+    url = link.group(1).replace("&amp;", "&")
+    response = client.post(url, {"reason": "received", "quantity": 4, "note": "DN-7"})
+    assert response.status_code == 302
+    back = unquote(response["Location"])
+    assert back.startswith(CHANGELIST) and "stock=low" in back and "is_active__exact=1" in back
+    assert ProductVariant.objects.get(pk=variant.pk).stock_available == 6
+
+
 def test_adjusting_below_zero_shows_the_reason_and_saves_nothing(client_as):
     client = client_as("warehouse")
     variant = VariantFactory(sku="HJB-1", stock_available=1)

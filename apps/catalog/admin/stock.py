@@ -4,11 +4,13 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.views.main import ChangeList
 from django.forms import modelformset_factory
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter
 from unfold.decorators import action, display
@@ -119,7 +121,6 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
     show_full_result_count = False
     list_per_page = 100
     ordering = ["product_id", "size", "color"]
-    actions_row = ["adjust_stock"]
     actions_detail = ["adjust_stock"]
     actions_list = ["export_all_csv"]
     resource_classes = [StockUpdateResource, VariantResource]
@@ -158,6 +159,25 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
         if not self.can_edit_stock(request):
             readonly.append("stock_available")
         return readonly
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if self.can_edit_stock(request):
+            # One click from the row, and back to this same filtered list afterwards.
+            preserved = self.get_preserved_filters(request)
+
+            @display(description="")
+            def adjust(variant):
+                url = reverse("admin:catalog_productvariant_adjust_stock", args=[variant.pk])
+                return format_html(
+                    '<a class="text-primary-600 underline dark:text-primary-500" '
+                    'href="{}{}">Adjust stock</a>',
+                    url,
+                    f"?{preserved}" if preserved else "",
+                )
+
+            columns.append(adjust)
+        return columns
 
     def list_editable_for(self, request):
         # Per role: stock for the warehouse, activity for whoever may change variants.
@@ -269,7 +289,9 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
                 form.add_error("quantity", str(error))
             else:
                 messages.success(request, f"{variant.sku}: stock is now {variant.stock_available}.")
-                return redirect(reverse("admin:catalog_productvariant_changelist"))
+                back = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+                changelist = reverse("admin:catalog_productvariant_changelist")
+                return redirect(add_preserved_filters(back, changelist))
         return render_action_form(
             self,
             request,
