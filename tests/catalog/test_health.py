@@ -52,3 +52,19 @@ def test_every_product_the_storefront_cannot_show_and_why(client_as):
 @pytest.mark.parametrize(("role", "status"), [("merchandising", 200), ("warehouse", 403)])
 def test_catalog_health_is_for_merchandising(client_as, role, status):
     assert client_as(role).get(URL).status_code == status
+
+
+def test_each_row_opens_the_products_editor_and_the_category_that_hides_it(client_as):
+    hidden_own = CategoryFactory(is_active=False, name="Old season")
+    in_hidden_own = healthy("Own category hidden", category=hidden_own)
+    parent = CategoryFactory(is_active=False, name="Archive")
+    in_hidden_parent = healthy("Parent hidden", category=CategoryFactory(parent=parent))
+    html = client_as("merchandising").get(URL).content.decode()
+    for product in (in_hidden_own, in_hidden_parent):
+        editor = reverse("admin:catalog_product_change", args=[product.pk])
+        assert f'href="{editor}">{product.name}</a>' in html
+        assert reverse("admin:catalog_cataloghealth_change", args=[product.pk]) not in html
+    own = reverse("admin:catalog_category_change", args=[hidden_own.pk])
+    assert f'href="{own}">Category “Old season”</a>' in html
+    hidden_list = reverse("admin:catalog_category_changelist") + "?is_active__exact=0"
+    assert f'href="{hidden_list}">Hidden parent categories</a>' in html

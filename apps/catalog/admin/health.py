@@ -36,7 +36,8 @@ class ReasonFilter(admin.SimpleListFilter):
 
 @admin.register(CatalogHealth)
 class CatalogHealthAdmin(ScopedAdmin, ModelAdmin):
-    list_display = ["name", "category", "storefront", "reasons", "fix"]
+    list_display = ["product", "category", "storefront", "reasons", "fix"]
+    list_display_links = None  # a row opens the product's editor, not this read-only list's view
     list_select_related = ["category"]
     list_filter = [ReasonFilter]
     search_fields = ["name", "slug"]
@@ -60,6 +61,11 @@ class CatalogHealthAdmin(ScopedAdmin, ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @display(description="Product", ordering="name")
+    def product(self, product):
+        url = reverse("admin:catalog_product_change", args=[product.pk])
+        return format_html('<a class="text-primary-600" href="{}">{}</a>', url, product.name)
+
     @display(description="Storefront", label={"hidden": "danger", "shown": "warning"})
     def storefront(self, product):
         return "shown" if product.shown else "hidden"
@@ -73,7 +79,14 @@ class CatalogHealthAdmin(ScopedAdmin, ModelAdmin):
     def fix(self, product):
         links = [("Edit product", reverse("admin:catalog_product_change", args=[product.pk]))]
         if product.hidden_category:
-            links.append(("Categories", reverse("admin:catalog_category_changelist")))
+            # Its own category when that is the hidden one; else the hidden categories, among
+            # which is the parent that hides it.
+            if not product.category.is_active:
+                url = reverse("admin:catalog_category_change", args=[product.category_id])
+                links.append((f"Category “{product.category.name}”", url))
+            else:
+                url = reverse("admin:catalog_category_changelist") + "?is_active__exact=0"
+                links.append(("Hidden parent categories", url))
         return format_html_join(
             " · ", '<a class="text-primary-600" href="{1}">{0}</a>', links
         ) or format_html("")
