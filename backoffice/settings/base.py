@@ -48,6 +48,8 @@ if os.environ.get("RENDER_EXTERNAL_HOSTNAME"):
 TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0" if DEBUG else "1"))
 
 INSTALLED_APPS = [
+    # The dashboard's admin/index.html replaces unfold's: its templates are found first.
+    "apps.dashboard",
     # unfold and its contrib apps must come before django.contrib.admin.
     "unfold",
     "unfold.contrib.filters",
@@ -314,11 +316,11 @@ UNFOLD = {
     "SCRIPTS": [lambda request: static("toolkit/sidebar-search.js")],
     "SHOW_HISTORY": True,
     "LOGIN": {"form": "apps.access.signin.SignInForm"},
-    "DASHBOARD_CALLBACK": "backoffice.dashboard.dashboard_callback",
+    "DASHBOARD_CALLBACK": "apps.dashboard.dashboard.dashboard_callback",
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
-        "navigation": "backoffice.navigation.sidebar",
+        "navigation": "apps.dashboard.navigation.sidebar",
     },
 }
 

@@ -200,7 +200,7 @@ def test_a_staff_member_without_a_role_sees_an_empty_admin_and_is_told_why(clien
 def test_the_sidebar_shows_each_role_its_work(client_as, role, visible, hidden):
     from django.test import RequestFactory
 
-    from backoffice.navigation import sidebar
+    from apps.dashboard.navigation import sidebar
 
     request = RequestFactory().get("/admin/")
     request.user = client_as(role).user

@@ -5,7 +5,7 @@ from urllib.parse import quote
 import pytest
 from django.test import RequestFactory
 
-from backoffice.navigation import sidebar
+from apps.dashboard.navigation import sidebar
 from tests.factories import StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
