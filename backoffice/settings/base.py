@@ -312,8 +312,11 @@ UNFOLD = {
             "href": lambda request: static("toolkit/favicon.svg"),
         }
     ],
-    # A fix for unfold's sidebar search (see the file).
-    "SCRIPTS": [lambda request: static("toolkit/sidebar-search.js")],
+    # A fix for unfold's sidebar search; a warning before leaving unsaved list edits.
+    "SCRIPTS": [
+        lambda request: static("toolkit/sidebar-search.js"),
+        lambda request: static("toolkit/unsaved-changes.js"),
+    ],
     "SHOW_HISTORY": True,
     "LOGIN": {"form": "apps.access.signin.SignInForm"},
     "DASHBOARD_CALLBACK": "apps.dashboard.dashboard.dashboard_callback",

@@ -69,3 +69,25 @@ def test_the_dashboard_charts_show_their_values_and_change_period(sign_in, page)
     )
     assert shown[0] == [7, True]  # orders per day: 7 days, values on the axis
     assert all(display for _, display in shown)
+
+
+def test_leaving_a_list_with_unsaved_edits_asks_first(sign_in, page, live_demo, settings):
+    admin = f"{live_demo.url}/{settings.ADMIN_URL_PATH}"
+    sign_in("warehouse@modestwear.example")
+    page.goto(f"{admin}catalog/productvariant/")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.on("dialog", answer)
+    page.goto(f"{admin}catalog/product/")  # nothing edited: leaves without asking
+    assert asked == []
+    page.goto(f"{admin}catalog/productvariant/")
+    field = page.locator("input[name$=stock_available]").first
+    field.fill(str(int(field.input_value()) + 1))
+    page.evaluate("() => { window.location.href = '/admin/catalog/product/' }")
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert "/catalog/productvariant/" in page.url  # stayed, the edit still there
