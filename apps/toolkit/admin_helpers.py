@@ -76,11 +76,13 @@ def render_action_form(
     hidden_fields=(),
     suggestions=None,
     links=(),
+    summary=None,
 ):
     """An intermediate page with ``form``, in the admin's look (unfold's base layout).
 
     ``suggestions`` is ``(datalist id, values)`` for a text field's ``list`` attribute;
-    ``links`` are ``(url, label)`` pairs shown under the introduction.
+    ``links`` are ``(url, label)`` pairs shown under the introduction; ``summary`` is HTML
+    (already escaped) shown above the form, e.g. what a confirmation will do.
     """
     context = {
         **model_admin.admin_site.each_context(request),
@@ -94,6 +96,7 @@ def render_action_form(
         "hidden_fields": hidden_fields,
         "suggestions": suggestions,
         "links": links,
+        "summary": summary,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/action_form.html", context)

@@ -162,25 +162,74 @@ def test_bulk_cancel_asks_for_a_reason_first(client_as):
     assert orders[0].history.first().history_change_reason == "Fraud check"
 
 
-def test_phone_order_goes_through_the_placement_service(client_as):
+def checked(client, url, data):
+    """Post the phone order form, then post it again as the check left it (placing)."""
+    first = client.post(url, data)
+    form = first.context["form"]
+    return first, client.post(
+        url, {**data, "address": form["address"].value(), "checked": form["checked"].value()}
+    )
+
+
+def test_phone_order_is_checked_then_placed_through_the_placement_service(client_as):
     client = client_as("support")
-    customer = UserFactory(email="hafsa@example.com")
+    customer = UserFactory(email="hafsa@example.com", first_name="Hafsa", last_name="Noor")
     VariantFactory(sku="HJB-JRS-SND", stock_available=4, product=ProductFactory(base_price=12))
     url = reverse("admin:orders_order_phone_order")
     assert client.get(reverse("admin:orders_order_add")).url == url
-    refused = client.post(
-        url, {"customer": customer.email, "address": "x", "lines": "HJB-JRS-SND 9"}
-    )
-    assert "HJB-JRS-SND: 9 requested, only 4 available" in refused.content.decode()
+    assert "HJB-JRS-SND 2" in client.get(url).content.decode()  # the example is a real SKU
     unknown = client.post(url, {"customer": customer.email, "address": "x", "lines": "NOPE 1"})
     assert "Line 1: unknown SKU NOPE." in unknown.content.decode()
-    response = client.post(
-        url, {"customer": "HAFSA@example.com", "address": "2 Oak Rd", "lines": "HJB-JRS-SND 3\n"}
-    )
+    data = {"customer": "HAFSA@example.com", "address": "2 Oak Rd", "lines": "hjb-jrs-snd 3\n"}
+    check = client.post(url, data)
+    assert not Order.objects.exists()  # the check places nothing
+    summary = check.content.decode()
+    assert "Hafsa Noor" in summary and "£36.00" in summary and "Place the order" in summary
+    form = check.context["form"]
+    placed = client.post(url, {**data, "checked": form["checked"].value()})
     order = Order.objects.get()
-    assert response.url == change_url(order)
+    assert placed.url == change_url(order)
     assert (order.user, order.total_price) == (customer, Decimal("36.00"))
     assert order.history.get().history_change_reason == "Phone order"
+
+
+def test_a_phone_order_changed_after_its_check_is_checked_again(client_as):
+    client = client_as("support")
+    UserFactory(email="hafsa@example.com")
+    VariantFactory(sku="HJB-1", stock_available=9, product=ProductFactory(base_price=10))
+    url = reverse("admin:orders_order_phone_order")
+    data = {"customer": "hafsa@example.com", "address": "2 Oak Rd", "lines": "HJB-1 1"}
+    check = client.post(url, data).context["form"]["checked"].value()
+    again = client.post(url, {**data, "lines": "HJB-1 5", "checked": check})
+    assert not Order.objects.exists()
+    assert "£50.00" in again.content.decode()  # the new check, with the new total
+
+
+def test_a_phone_order_finds_the_customer_by_name_and_uses_their_last_address(client_as):
+    client = client_as("support")
+    customer = UserFactory(email="maryam@example.com", first_name="Maryam", last_name="Aziz")
+    UserFactory(email="mariam@example.com", first_name="Mariam", last_name="Aziz")
+    OrderFactory(user=customer, address="9 Elm Close\nYork")
+    VariantFactory(sku="HJB-2", stock_available=9, product=ProductFactory(base_price=10))
+    url = reverse("admin:orders_order_phone_order")
+    both = client.post(url, {"customer": "aziz", "lines": "HJB-2 1"}).content.decode()
+    assert "Several customers match" in both and "maryam@example.com" in both
+    check, placed = checked(client, url, {"customer": "maryam aziz", "lines": "HJB-2 1"})
+    assert "9 Elm Close<br>York" in check.content.decode()
+    order = Order.objects.exclude(address="").latest("pk")
+    assert (order.user, order.address) == (customer, "9 Elm Close\nYork")
+
+
+def test_a_phone_order_beyond_the_stock_is_refused_with_the_reason(client_as):
+    client = client_as("support")
+    UserFactory(email="hafsa@example.com")
+    VariantFactory(sku="HJB-3", stock_available=4, product=ProductFactory(base_price=12))
+    url = reverse("admin:orders_order_phone_order")
+    data = {"customer": "hafsa@example.com", "address": "x", "lines": "HJB-3 9"}
+    check, refused = checked(client, url, data)
+    assert "only 4" in check.content.decode()  # the check shows it already
+    assert "HJB-3: 9 requested, only 4 available" in refused.content.decode()
+    assert not Order.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["merchandising", "warehouse"])

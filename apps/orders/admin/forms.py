@@ -1,11 +1,22 @@
 """The order desk's forms: each collects what one button needs, the service checks it."""
 
+import hashlib
+
 from django import forms
+from django.db.models import Q
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
 from apps.catalog.models import ProductVariant
-from apps.orders.services import ADDRESS_MAX_LENGTH, NOTE_MAX_LENGTH, SHIPMENT_FIELD_MAX, Line
+from apps.orders.services import (
+    ADDRESS_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    SHIPMENT_FIELD_MAX,
+    Line,
+    normalise_lines,
+)
 from apps.toolkit.forms import NOT_SEEN, seen_value, with_seen_value
+from apps.toolkit.numbers import parse_int
+from apps.toolkit.search import search_text
 from apps.users.models import User
 
 
@@ -135,22 +146,59 @@ class AddressForm(forms.Form):
 
 
 class PhoneOrderForm(forms.Form):
-    customer = forms.EmailField(label="Customer e-mail", widget=UnfoldAdminTextInputWidget)
-    address = forms.CharField(label="Delivery address", widget=UnfoldAdminTextareaWidget)
-    lines = forms.CharField(
-        widget=UnfoldAdminTextareaWidget,
-        help_text="One line per item: SKU and quantity, e.g. “ABY-M-BLK 2”.",
+    """A phone order, checked before it is placed: the page first shows the customer, the
+    address, each line with its price and stock and the total; placing needs that check to
+    match what is posted (``checked``), so an edit after the check is checked again."""
+
+    customer = forms.CharField(
+        label="Customer",
+        max_length=254,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="E-mail address or name.",
     )
+    address = forms.CharField(
+        label="Delivery address",
+        required=False,
+        max_length=2 * ADDRESS_MAX_LENGTH,
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+        help_text="Leave empty to use the address of the customer's last order.",
+    )
+    lines = forms.CharField(
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 4}),
+        help_text="One line per item: SKU and quantity, e.g. “{example} 2”.",
+    )
+    checked = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, example_sku="ABY-M-BLK", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].help_text = self.fields["lines"].help_text.format(example=example_sku)
 
     def clean_customer(self):
-        email = self.cleaned_data["customer"]
+        text = " ".join(self.cleaned_data["customer"].split())
         # Customers only: staff accounts and the system account do not order.
-        user = User.objects.filter(
-            email__iexact=email, is_staff=False, is_superuser=False, is_active=True
-        ).first()
-        if user is None:
-            raise forms.ValidationError(f"No active customer has the e-mail address {email}.")
-        return user
+        customers = User.objects.filter(is_staff=False, is_superuser=False, is_active=True)
+        if "@" in text:
+            user = customers.filter(email__iexact=text).first()
+            if user is None:
+                raise forms.ValidationError(f"No active customer has the e-mail address {text}.")
+            return user
+        words = search_text(text).split()[:5]
+        if not words:
+            raise forms.ValidationError("Enter the customer's e-mail address or name.")
+        for word in words:
+            customers = customers.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            )
+        found = list(customers.order_by("last_name", "first_name", "pk")[:6])
+        if not found:
+            raise forms.ValidationError(f"No active customer is called “{text}”.")
+        if len(found) > 1:
+            names = "; ".join(f"{u.get_full_name()} ({u.email})" for u in found[:5])
+            more = " and more" if len(found) > 5 else ""
+            raise forms.ValidationError(
+                f"Several customers match “{text}”: {names}{more}. Enter the e-mail address."
+            )
+        return found[0]
 
     def clean_lines(self):
         wanted = []
@@ -158,17 +206,49 @@ class PhoneOrderForm(forms.Form):
             parts = raw.split()
             if not parts:
                 continue
-            if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
+            quantity = parse_int(parts[1], minimum=1) if len(parts) == 2 else 1
+            if len(parts) > 2 or quantity is None:
                 raise forms.ValidationError(f"Line {number}: write a SKU and a quantity.")
-            wanted.append((number, parts[0], int(parts[1]) if len(parts) == 2 else 1))
+            wanted.append((number, parts[0], quantity))
         if not wanted:
             raise forms.ValidationError("Add at least one line.")
-        ids = dict(
-            ProductVariant.objects.filter(sku__in=[sku for _, sku, _ in wanted]).values_list(
-                "sku", "pk"
-            )
-        )
-        unknown = [f"Line {n}: unknown SKU {sku}." for n, sku, _ in wanted if sku not in ids]
+        variants = {
+            v.sku.upper(): v
+            for v in ProductVariant.objects.filter(
+                sku__in={s for _, sku, _ in wanted for s in (sku, sku.upper())}
+            ).select_related("product")
+        }
+        unknown = [
+            f"Line {n}: unknown SKU {sku}." for n, sku, _ in wanted if sku.upper() not in variants
+        ]
         if unknown:
             raise forms.ValidationError(" ".join(unknown))
-        return [Line(ids[sku], quantity) for _, sku, quantity in wanted]
+        return [(variants[sku.upper()], quantity) for _, sku, quantity in wanted]
+
+    def clean(self):
+        cleaned = super().clean()
+        customer = cleaned.get("customer")
+        if customer is not None and not (cleaned.get("address") or "").strip():
+            last = (
+                customer.orders.order_by("-created_at", "-pk")
+                .values_list("address", flat=True)
+                .first()
+            )
+            if last is None:
+                self.add_error("address", "This customer has no earlier order: enter the address.")
+            else:
+                cleaned["address"] = last
+        return cleaned
+
+    def fingerprint(self) -> str:
+        """What the check showed: the customer, the address and the lines."""
+        data = self.cleaned_data
+        lines = ",".join(f"{v.pk}x{q}" for v, q in data["lines"])
+        text = f"{data['customer'].pk}|{normalise_lines(data['address'])}|{lines}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def is_checked(self) -> bool:
+        return self.cleaned_data.get("checked") == self.fingerprint()
+
+    def order_lines(self) -> list[Line]:
+        return [Line(variant.pk, quantity) for variant, quantity in self.cleaned_data["lines"]]

@@ -1,13 +1,15 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import RangeDateTimeFilter
@@ -48,6 +50,7 @@ from apps.toolkit.admin_helpers import (
 )
 from apps.toolkit.forms import seen_value
 from apps.toolkit.importing import FORMATS
+from apps.toolkit.money import money
 from apps.toolkit.numbers import parse_id
 from apps.toolkit.search import search_text
 from apps.users.models import User
@@ -544,21 +547,91 @@ class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
 
     @action(description="Phone order", permissions=["phone_order"], icon="call")
     def phone_order(self, request):
-        form = PhoneOrderForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                order = order_place(
-                    user=form.cleaned_data["customer"],
-                    address=form.cleaned_data["address"],
-                    lines=form.cleaned_data["lines"],
-                    actor=request.user,
-                    reason="Phone order",
-                )
-            except OrderError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, f"Order #{order.pk} placed for {order.user.email}.")
-                return redirect(reverse("admin:orders_order_change", args=[order.pk]))
-        return render_action_form(
-            self, request, title="Phone order", form=form, submit="Place the order"
+        example = (
+            ProductVariant.objects.filter(is_active=True)
+            .order_by("pk")
+            .values_list("sku", flat=True)
+            .first()
         )
+        form = PhoneOrderForm(request.POST or None, example_sku=example or "ABY-M-BLK")
+        summary = None
+        if request.method == "POST" and form.is_valid():
+            if form.is_checked():
+                try:
+                    order = order_place(
+                        user=form.cleaned_data["customer"],
+                        address=form.cleaned_data["address"],
+                        lines=form.order_lines(),
+                        actor=request.user,
+                        reason="Phone order",
+                    )
+                except OrderError as error:
+                    form.add_error(None, str(error))
+                else:
+                    messages.success(request, f"Order #{order.pk} placed for {order.user.email}.")
+                    return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+            else:
+                # First the check: the same form, its address filled in, and what it will do.
+                summary = phone_order_summary(form.cleaned_data)
+                data = request.POST.copy()
+                data["address"] = form.cleaned_data["address"]
+                data["checked"] = form.fingerprint()
+                form = PhoneOrderForm(data, example_sku=example or "ABY-M-BLK")
+                form.is_valid()
+        checked = summary is not None
+        return render_action_form(
+            self,
+            request,
+            title="Phone order",
+            form=form,
+            submit="Place the order" if checked else "Check the order",
+            intro="Check first: the page then shows the customer, the address, each line with "
+            "its price and stock, and the total; change anything and it is checked again.",
+            summary=summary,
+        )
+
+
+def phone_order_summary(data) -> str:
+    """What a phone order will be: who, where, each line with price and stock, the total."""
+    customer, lines = data["customer"], data["lines"]
+    total = sum((v.product.base_price * q for v, q in lines), Decimal("0.00"))
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>",
+        (
+            (
+                variant.sku,
+                variant.product.name,
+                variant.get_size_display(),
+                variant.color,
+                money(variant.product.base_price),
+                _stock_note(variant, quantity),
+                quantity,
+                money(variant.product.base_price * quantity),
+            )
+            for variant, quantity in lines
+        ),
+    )
+    return format_html(
+        "<p><strong>{}</strong> ({}) — to:<br>{}</p>"
+        '<table class="w-full text-sm mt-3"><thead><tr><th align="left">SKU</th>'
+        '<th align="left">Product</th><th align="left">Size</th><th align="left">Colour</th>'
+        '<th align="left">Price</th><th align="left">In stock</th><th align="left">Qty</th>'
+        '<th align="left">Line total</th></tr></thead><tbody>{}</tbody>'
+        '<tfoot><tr><th align="left" colspan="7">Total</th><th align="left" id="phone-total">{}'
+        "</th></tr></tfoot></table>",
+        customer.get_full_name(),
+        customer.email,
+        linebreaksbr(data["address"]),
+        rows,
+        money(total),
+    )
+
+
+def _stock_note(variant, quantity):
+    if not variant.is_active:
+        return "no longer sold"
+    if variant.stock_available < quantity:
+        return f"only {variant.stock_available}"
+    return variant.stock_available
