@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -13,11 +15,17 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from unfold.admin import ModelAdmin
-from unfold.decorators import display
+from unfold.decorators import action, display
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import (
+    UnfoldAdminEmailInputWidget,
+    UnfoldAdminRadioSelectWidget,
+    UnfoldAdminTextInputWidget,
+)
 
 from apps.access.modeladmin import AccessPolicyAdmin, ScopedAdmin
-from apps.access.policy import ACCESS_FIELDS
+from apps.access.password_reset import StaffPasswordResetForm
+from apps.access.policy import ACCESS_FIELDS, roles_of
 from apps.orders.models import Order, OrderStatus
 from apps.orders.selectors import (
     customer_addresses,
@@ -25,11 +33,12 @@ from apps.orders.selectors import (
     customer_notes,
     customer_wishlist,
 )
-from apps.toolkit.admin_helpers import EstimatedCountPaginator
+from apps.toolkit.admin_helpers import EstimatedCountPaginator, render_action_form
 from apps.toolkit.money import money
 from apps.toolkit.numbers import parse_id
 from apps.toolkit.words import counted
-from apps.users.services import user_deactivate
+from apps.users.roles import ROLE_PERMISSIONS
+from apps.users.services import StaffInviteError, staff_invite, user_deactivate
 
 from .models import User
 
@@ -57,6 +66,18 @@ def _table(headers, rows, empty, footer=""):
 # Money a customer actually spent: paid, shipped and delivered orders.
 SPENT_STATUSES = [OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
 STAFF_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+
+class InviteStaffForm(forms.Form):
+    email = forms.EmailField(widget=UnfoldAdminEmailInputWidget)
+    first_name = forms.CharField(max_length=128, required=False, widget=UnfoldAdminTextInputWidget)
+    last_name = forms.CharField(max_length=70, required=False, widget=UnfoldAdminTextInputWidget)
+    role = forms.ChoiceField(
+        choices=[(role, role) for role in ROLE_PERMISSIONS],
+        widget=UnfoldAdminRadioSelectWidget,
+        help_text="Merchandising curates the catalog; Warehouse keeps stock true; Support "
+        "handles orders and customers.",
+    )
 
 
 class EmailUserCreationForm(UserCreationForm):
@@ -118,12 +139,14 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
         *CUSTOMER_HISTORY,
     ]
     actions = ["deactivate"]
+    actions_list = ["invite_staff"]
     fieldsets = [
         (None, {"fields": ["email", "username", "password"]}),
         ("Profile", {"fields": ["first_name", "last_name", "phone_number", "profile_picture"]}),
         ("Status", {"fields": ["is_active", "is_verified"]}),
         ("Orders", {"fields": ["orders", "spent"]}),
-        ("Access", {"fields": STAFF_FIELDS}),
+        # Roles are groups; raw permissions are for exceptions, so the section starts folded.
+        ("Access", {"fields": STAFF_FIELDS, "classes": ["collapse"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -147,6 +170,26 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
             # Staff accounts are managed by superusers only; support sees customers.
             queryset = queryset.filter(Q(is_staff=False) & Q(is_superuser=False))
         return queryset
+
+    # Customers and staff accounts are listed apart: a superuser's list opens on customers;
+    # "Staff accounts" (the sidebar) is the same list filtered to staff, with its own columns.
+
+    def changelist_view(self, request, extra_context=None):
+        lists_both = "is_staff__exact" not in request.GET and IS_POPUP_VAR not in request.GET
+        if request.method == "GET" and request.user.is_superuser and lists_both:
+            query = request.GET.copy()
+            query["is_staff__exact"] = "0"
+            return redirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
+
+    def get_list_display(self, request):
+        if request.GET.get("is_staff__exact") == "1":
+            return ["email", "full_name", "roles", "is_active", "last_login"]
+        return [c for c in super().get_list_display(request) if c != "is_staff"]
+
+    @display(description="Role")
+    def roles(self, user):
+        return ", ".join(roles_of(user)) or ("superuser" if user.is_superuser else "no role")
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -267,6 +310,63 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
             for n in customer_notes(user)
         ]
         return _table(["Order", "Note", "By", "Written"], rows, "No notes.")
+
+    # Inviting staff: one role of three, an e-mail to choose a password.
+
+    def has_invite_staff_permission(self, request):
+        return request.user.is_superuser
+
+    @action(description="Invite staff", permissions=["invite_staff"], icon="person_add")
+    def invite_staff(self, request):
+        form = InviteStaffForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = staff_invite(
+                    email=data["email"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    role=data["role"],
+                    actor=request.user,
+                )
+            except StaffInviteError as error:
+                form.add_error("email", str(error))
+            else:
+                self._send_invitation(request, user, data["role"])
+                return redirect(reverse("admin:users_user_changelist") + "?is_staff__exact=1")
+        return render_action_form(
+            self,
+            request,
+            title="Invite staff",
+            form=form,
+            submit="Invite",
+            intro="The new member of staff gets an e-mail with a link to choose a password; "
+            "their role decides what they see and may do.",
+        )
+
+    def _send_invitation(self, request, user, role):
+        reset = StaffPasswordResetForm({"email": user.email})
+        reset.is_valid()
+        try:
+            reset.save(
+                request=request,
+                use_https=request.is_secure(),
+                subject_template_name="access/password_reset/invite_subject.txt",
+                email_template_name="access/password_reset/invite_email.txt",
+                extra_email_context={"role": role, "site_name": "ModestWear back office"},
+            )
+        except Exception as error:  # noqa: BLE001 — the account exists; say how to retry
+            messages.warning(
+                request,
+                f"{user.email} is invited as {role}, but the e-mail could not be sent "
+                f"({type(error).__name__}). They can use “Forgot your password?” on the "
+                "sign-in page once mail works.",
+            )
+        else:
+            messages.success(
+                request,
+                f"{user.email} is invited as {role}: an e-mail asks them to choose a password.",
+            )
 
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, object_id)

@@ -165,6 +165,7 @@ CUSTOM = {
     # An e-mail of the order: GET previews it, POST sends it again.
     "admin:orders_order_email": ("orders.order", {S, P}, {S, P}),
     "admin:auth_user_password_change": ("users.user", {S}, {S}),
+    "admin:users_user_invite_staff": ("users.user", {S}, {S}),
 }
 
 # The admin site's own pages and the project's: name -> (GET roles, POST roles, statuses an
