@@ -91,6 +91,12 @@ class CategoryResource(AuditedResource):
     import_permission = "catalog.change_category"
     required_columns = ("slug", "name")
     optional_columns = ("parent", "is_active")
+    column_help = {
+        "slug": "the category's web name (letters, digits, hyphens); an existing slug updates it",
+        "name": "the name staff and shoppers see",
+        "parent": "the slug of the category it sits under; empty for a top-level category",
+        "is_active": "yes or no: shown in the storefront",
+    }
     key_column = "slug"
 
     parent = fields.Field(attribute="parent", column_name="parent", widget=ParentCategoryWidget())
@@ -145,6 +151,15 @@ class ProductResource(AuditedResource):
     import_permission = "catalog.add_product"
     required_columns = ("slug", "name", "category", "base_price")
     optional_columns = ("coverage_level", "description", "is_featured")
+    column_help = {
+        "slug": "the product's web name; an existing slug updates that product",
+        "name": "the product's name",
+        "category": "the slug of its category",
+        "base_price": "the price, e.g. 79.00",
+        "coverage_level": "the name of its coverage level",
+        "description": "the text on the product page",
+        "is_featured": "yes or no: featured on the home page",
+    }
     key_column = "slug"
 
     category = fields.Field(
@@ -201,6 +216,14 @@ class VariantResource(AuditedResource):
     import_permission = "catalog.change_product"
     required_columns = ("sku", "product", "size", "color")
     optional_columns = ("coverage", "is_active")
+    column_help = {
+        "sku": "the variant's code; an existing SKU updates that variant",
+        "product": "the slug of its product",
+        "size": "XS, S, M, L, XL or XXL",
+        "color": "its colour, e.g. Sand",
+        "coverage": "the name of its coverage level",
+        "is_active": "yes or no: sold",
+    }
     key_column = "sku"
 
     product = fields.Field(
@@ -256,6 +279,12 @@ class StockUpdateResource(AuditedResource):
     import_permission = "catalog.change_stock"
     required_columns = ("sku",)
     optional_columns = ("stock", "delta", "reason")
+    column_help = {
+        "sku": "the variant's code",
+        "stock": "the new level counted, 0 or more (or leave empty and give a delta)",
+        "delta": "a change, e.g. 24 received or -2 damaged (or leave empty and give stock)",
+        "reason": "kept in the history, e.g. the delivery note",
+    }
     key_column = "sku"
 
     stock = fields.Field(

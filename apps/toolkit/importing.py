@@ -18,6 +18,7 @@ from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -274,6 +275,8 @@ class AuditedResource(resources.ModelResource):
     import_permission = ""
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
+    #: What goes in each column, in a few words, for the upload page.
+    column_help: dict[str, str] = {}
     key_column = ""
 
     class Meta:
@@ -616,6 +619,37 @@ CONFIRMING_FOR = 15 * 60
 
 
 class SizeLimitedImportForm(ImportForm):
+    """The upload form: a size limit, and the format read from the file's name (.csv, .xlsx)
+    unless one is chosen (import-export's script for that does not reach unfold's widgets)."""
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.extensions = {f().get_extension().lower(): str(i) for i, f in enumerate(formats)}
+        field = self.fields["format"]
+        field.required = False
+        field.choices = [("", "From the file name"), *[c for c in field.choices if c[0] != ""]]
+        field.help_text = (
+            "Read from the file's name ("
+            + ", ".join(f".{extension}" for extension in self.extensions)
+            + ") unless you choose."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None and not cleaned.get("format"):
+            extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+            if extension in self.extensions:
+                cleaned["format"] = self.extensions[extension]
+            else:
+                known = ", ".join(f".{e}" for e in self.extensions)
+                self.add_error(
+                    "format",
+                    f"“{upload.name}” is not named like a file this page reads ({known}): "
+                    "choose its format.",
+                )
+        return cleaned
+
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         limit = settings.IMPORT_MAX_BYTES
@@ -641,6 +675,49 @@ class AuditedImportExportAdmin(ImportExportModelAdmin):
 
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), ImportBatchFilter]
+
+    # The upload page explains each file: its columns, what goes in them, a template ---------
+
+    def import_action(self, request, **kwargs):
+        if request.method == "GET" and "template" in request.GET:
+            if not self.has_import_permission(request):
+                raise PermissionDenied("Your role may not import here.")
+            return self.import_template(request, request.GET["template"])
+        response = super().import_action(request, **kwargs)
+        if getattr(response, "context_data", None) is not None:
+            response.context_data["import_files"] = self.import_files(request)
+        return response
+
+    def import_files(self, request) -> list[dict]:
+        url = self._import_url()
+        return [
+            {
+                "name": resource.get_display_name(),
+                "template": f"{url}?template={index}",
+                "columns": [
+                    (
+                        column,
+                        column in resource.required_columns,
+                        resource.column_help.get(column, ""),
+                    )
+                    for column in (*resource.required_columns, *resource.optional_columns)
+                ],
+            }
+            for index, resource in enumerate(self.get_import_resource_classes(request))
+        ]
+
+    def import_template(self, request, choice):
+        resources = self.get_import_resource_classes(request)
+        index = parse_int(choice)
+        if index is None or index >= len(resources):
+            raise Http404("No such import file.")
+        resource = resources[index]
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow([*resource.required_columns, *resource.optional_columns])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        name = f"{self.opts.model_name}-import-template.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     def get_import_resource_kwargs(self, request, **kwargs):
         """The upload's name in the shared cache keys what the preview showed, so that the

@@ -504,3 +504,43 @@ def test_the_import_link_matches_its_batch_exactly(client_as, variants):
     client.post(STOCK_CONFIRM, other.context["confirm_form"].initial)
     listed = client.get(link).context["cl"].result_list
     assert [v.sku for v in listed] == ["MXD-S"]
+
+
+def test_the_upload_page_explains_each_file_and_offers_a_template(client_as):
+    client = client_as("warehouse")
+    page = client.get(STOCK_IMPORT).content.decode()
+    assert "Download a CSV template" in page
+    assert "the new level counted, 0 or more" in page  # the stock column's help
+    template = client.get(STOCK_IMPORT + "?template=0")
+    assert template["Content-Type"].startswith("text/csv")
+    assert template.content.decode().splitlines() == ["sku,stock,delta,reason"]
+    assert client.get(STOCK_IMPORT + "?template=9").status_code == 404
+    assert client.get(STOCK_IMPORT + "?template=abc").status_code == 404
+
+
+def test_the_format_is_read_from_the_file_name(client_as, variants):
+    client = client_as("warehouse")
+    file = SimpleUploadedFile("stock.csv", b"sku,stock\nMXD-S,9\n")
+    preview = client.post(STOCK_IMPORT, {"resource": 0, "format": "", "import_file": file})
+    assert preview.context["result"].totals["update"] == 1
+    odd = SimpleUploadedFile("stock.txt", b"sku,stock\nMXD-S,9\n")
+    refused = client.post(STOCK_IMPORT, {"resource": 0, "format": "", "import_file": odd})
+    assert "is not named like a file this page reads (.csv, .xlsx)" in refused.content.decode()
+
+
+def test_a_preview_can_be_cancelled(client_as, variants):
+    client = client_as("warehouse")
+    preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\n").content.decode()
+    assert (
+        f'href="{reverse("admin:catalog_productvariant_changelist")}">Cancel: import nothing'
+        in preview
+    )
+
+
+@pytest.mark.parametrize("role", ["support", "merchandising"])
+def test_a_role_that_may_not_import_gets_no_template_either(client_as, role):
+    response = client_as(role).get(STOCK_IMPORT + "?template=0")
+    if role == "merchandising":  # imports variants, not stock: its first file is another
+        assert response.content.decode().splitlines()[0].startswith("sku,product")
+    else:
+        assert response.status_code == 403
