@@ -312,10 +312,12 @@ UNFOLD = {
             "href": lambda request: static("toolkit/favicon.svg"),
         }
     ],
-    # A fix for unfold's sidebar search; a warning before leaving unsaved list edits.
+    # A fix for unfold's sidebar search; a warning before leaving unsaved list edits; slugs
+    # filled from pasted names (each file says why).
     "SCRIPTS": [
         lambda request: static("toolkit/sidebar-search.js"),
         lambda request: static("toolkit/unsaved-changes.js"),
+        lambda request: static("toolkit/prepopulate-on-input.js"),
     ],
     "SHOW_HISTORY": True,
     "LOGIN": {"form": "apps.access.signin.SignInForm"},

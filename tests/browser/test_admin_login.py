@@ -91,3 +91,12 @@ def test_leaving_a_list_with_unsaved_edits_asks_first(sign_in, page, live_demo, 
     page.wait_for_timeout(500)
     assert asked == ["beforeunload"]
     assert "/catalog/productvariant/" in page.url  # stayed, the edit still there
+
+
+def test_a_pasted_product_name_fills_the_slug(sign_in, page, live_demo, settings):
+    sign_in("merch@modestwear.example")
+    page.goto(f"{live_demo.url}/{settings.ADMIN_URL_PATH}catalog/product/add/")
+    name = page.locator("input[name=name]")
+    name.focus()
+    page.keyboard.insert_text("Linen Wrap Abaya")  # as a paste: no key is pressed
+    assert page.locator("input[name=slug]").input_value() == "linen-wrap-abaya"

@@ -94,8 +94,24 @@ def test_merchandising_creates_a_product_with_variants_and_a_feature_image(clien
     assert product.history.first().history_user == client.user
 
 
-@pytest.mark.parametrize("features", [0, 2])
-def test_exactly_one_feature_image_is_required(client_as, features):
+def test_without_a_chosen_feature_image_the_first_one_is_it(client_as):
+    client = client_as("merchandising")
+    category, coverage = CategoryFactory(), CoverageLevelFactory()
+    images = [
+        {"image": jpeg(f"{n}.jpg"), "is_feature": "", "position": position}
+        for n, position in enumerate([1, 0])
+    ]
+    response = client.post(
+        reverse("admin:catalog_product_add"), product_form(category, coverage, images=images)
+    )
+    assert response.status_code == 302
+    product = Product.objects.get()
+    feature = product.images.get(is_feature=True)
+    assert feature.position == 0 and feature.image.name.endswith("1.jpg")  # first as ordered
+
+
+def test_two_feature_images_are_refused(client_as):
+    features = 2
     client = client_as("merchandising")
     category, coverage = CategoryFactory(), CoverageLevelFactory()
     images = [

@@ -29,6 +29,7 @@ def test_every_admin_page_names_the_favicon_and_the_search_fix(client_as):
     assert '<link rel="icon" href="/static/toolkit/favicon.svg" type="image/svg+xml"' in html
     assert '<script src="/static/toolkit/sidebar-search.js"></script>' in html
     assert '<script src="/static/toolkit/unsaved-changes.js"></script>' in html
+    assert '<script src="/static/toolkit/prepopulate-on-input.js"></script>' in html
     assert (
         finders.find("toolkit/favicon.svg")
         and finders.find("toolkit/sidebar-search.js")

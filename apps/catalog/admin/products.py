@@ -73,6 +73,13 @@ class ImageInlineFormSet(forms.BaseInlineFormSet):
             and (form.cleaned_data.get("image") or form.instance.pk)
         ]
         features = sum(1 for form in kept if form.cleaned_data.get("is_feature"))
+        if kept and features == 0:
+            # None chosen: the first image (as ordered) is the feature image, rather than an
+            # error that makes the merchandiser choose every file again.
+            first = min(kept, key=lambda form: form.cleaned_data.get("position") or 0)
+            first.cleaned_data["is_feature"] = True
+            first.instance.is_feature = True
+            features = 1
         if kept and features != 1:
             raise forms.ValidationError(
                 "Mark exactly one image as the feature image (the one shown in listings); "
