@@ -36,7 +36,8 @@ class Category(MPTTModel, TrackedModel):
     )
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=50, unique=True)
-    is_active = models.BooleanField(default=True)
+    # "By storefront visibility" in the category list's filter; the form's checkbox label.
+    is_active = models.BooleanField("storefront visibility", default=True)
 
     # The tree changes only through category_move (apps/catalog/services.py).
     guarded_fields = ("parent", "lft", "rght", "tree_id", "level")

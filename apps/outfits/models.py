@@ -15,7 +15,7 @@ class Outfit(TrackedModel):
     )
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
-    is_public = models.BooleanField(default=False, db_index=True)
+    is_public = models.BooleanField("public", default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -60,11 +60,14 @@ class User(AbstractBaseUser, PermissionsMixin, TrackedModel):
         validators=[validate_image_upload],
     )
     phone_number = models.CharField(max_length=15, blank=True)
+    # Verbose names read in filters as "By e-mail confirmed", "By active".
     is_verified = models.BooleanField(
-        default=False, help_text="The customer confirmed the e-mail address."
+        "e-mail confirmed", default=False, help_text="The customer confirmed the e-mail address."
     )
-    is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the back office.")
+    is_active = models.BooleanField("active", default=True)
+    is_staff = models.BooleanField(
+        "staff account", default=False, help_text="Can sign in to the back office."
+    )
     date_joined = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

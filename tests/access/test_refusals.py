@@ -396,3 +396,20 @@ def test_an_object_is_named_only_by_its_plain_id(client_as, spelling, page):
         if response.status_code == 302:
             assert f"/{order.pk}/" not in response["Location"]
     assert not OrderNote.objects.exists()
+
+
+def test_every_list_filter_title_reads_as_words(client_as):
+    """ "By is active", "By placed": filter titles are field names unless given words."""
+    import re
+
+    from django.contrib import admin
+
+    client = client_as("superuser")
+    titles = set()
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        html = client.get(url, follow=True).content.decode()
+        titles |= {" ".join(t.split()) for t in re.findall(r"\bBy ([^<]+)<", html)}
+    assert titles, "no filter found at all"
+    odd = {t for t in titles if t.startswith(("is ", "has ")) or "_" in t or t == "placed"}
+    assert not odd, odd

@@ -68,7 +68,7 @@ REFUSALS_SHOWN = 15
 class RecentFilter(admin.SimpleListFilter):
     """Date navigation by index range scans: fast however many orders there are."""
 
-    title = "placed"
+    title = "date placed"
     parameter_name = "placed"
     DAYS = {"today": 0, "7d": 7, "30d": 30}
 
