@@ -87,3 +87,30 @@ def test_the_admin_path_comes_from_the_environment():
     result = load_settings(**PRODUCTION, DJANGO_ADMIN_PATH="/backstage-7f3/")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["admin"] == "backstage-7f3/"
+
+
+def test_our_words_replace_the_librarys_and_the_compiled_catalog_matches_its_source():
+    import gettext
+
+    from django.utils import translation
+
+    folder = settings.LOCALE_PATHS[0] / "en_GB" / "LC_MESSAGES"
+    source = (folder / "django.po").read_text(encoding="utf-8")
+    pairs = re.findall(r'^msgid "(.+)"\nmsgstr "(.*)"$', source, re.M)
+    assert pairs
+    with open(folder / "django.mo", "rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+    for msgid, msgstr in pairs:
+        assert catalog.gettext(msgid) == msgstr, f"django.mo is older than django.po: {msgid}"
+        with translation.override("en-gb"):
+            assert translation.gettext(msgid) == msgstr
+
+
+@pytest.mark.django_db
+def test_an_empty_list_says_so_plainly(client_as):
+    from django.urls import reverse
+
+    html = client_as("support").get(reverse("admin:orders_order_changelist"), {"q": "#999999"})
+    text = " ".join(html.content.decode().split())
+    assert "Nothing matches this search or these filters." in text
+    assert "yielded" not in text

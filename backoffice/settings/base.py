@@ -186,6 +186,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# Our words where a library's read oddly (backoffice/locale/en_GB/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "backoffice" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
