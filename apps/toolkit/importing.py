@@ -34,6 +34,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from apps.access.policy import can, require
+from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.guarded import GuardedFieldError
 from apps.toolkit.history import last_change
 from apps.toolkit.numbers import parse_int
@@ -661,7 +662,33 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
-class AuditedImportExportAdmin(ImportExportModelAdmin):
+class ExportSaysWhatMixin:
+    """The export page says what the file will hold: the list as filtered or searched (the
+    export follows the list it was opened from), or every row."""
+
+    def export_action(self, request):
+        if request.method == "GET" and self.has_export_permission(request):
+            messages.info(request, self.export_scope(request))
+        return super().export_action(request)
+
+    def export_scope(self, request) -> str:
+        names = self.opts.verbose_name_plural
+        chosen = {k: v for k, v in request.GET.items() if k not in ("o", "p", "e")}
+        if not chosen:
+            count = EstimatedCountPaginator(self.model._default_manager.all(), 1).count
+            return f"This export holds every one of the {count:,} {names}."
+        count = self.get_export_queryset(request).count()
+        shown = ", ".join(
+            f"{'search' if k == 'q' else k.split('__')[0].replace('_', ' ')}: {v}"
+            for k, v in chosen.items()
+        )
+        return (
+            f"This export holds the {count:,} {names} of the list as you filtered it "
+            f"({shown}). To export them all, open Export from the unfiltered list."
+        )
+
+
+class AuditedImportExportAdmin(ExportSaysWhatMixin, ImportExportModelAdmin):
     """Import and export in the admin, with unfold's forms and per-role resources.
 
     Each resource names the permission it needs (``import_permission``): the warehouse sees

@@ -544,3 +544,18 @@ def test_a_role_that_may_not_import_gets_no_template_either(client_as, role):
         assert response.content.decode().splitlines()[0].startswith("sku,product")
     else:
         assert response.status_code == 403
+
+
+def test_the_export_page_says_whether_it_exports_the_filtered_list_or_everything(client_as):
+    client = client_as("support")
+    from tests.factories import OrderFactory
+
+    OrderFactory.create_batch(2, status="paid")
+    OrderFactory(status="pending")
+    export = reverse("admin:orders_order_export")
+    filtered = " ".join(client.get(export + "?status__exact=paid").content.decode().split())
+    assert (
+        "This export holds the 2 orders of the list as you filtered it (status: paid)" in filtered
+    )
+    everything = " ".join(client.get(export).content.decode().split())
+    assert "This export holds every one of the 3 orders." in everything

@@ -128,7 +128,11 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
     def get_export_resource_classes(self, request):
         return [VariantExportResource]
 
-    @action(description="Export all (CSV)", icon="download", permissions=["export"])
+    @action(
+        description="Export every variant (CSV, whatever the filters)",
+        icon="download",
+        permissions=["export"],
+    )
     def export_all_csv(self, request):
         """Every variant in the current filter, streamed: 600k rows never sit in memory."""
         changelist = self.get_changelist_instance(request)

@@ -49,7 +49,7 @@ from apps.toolkit.admin_helpers import (
     render_action_form,
 )
 from apps.toolkit.forms import seen_value
-from apps.toolkit.importing import FORMATS
+from apps.toolkit.importing import FORMATS, ExportSaysWhatMixin
 from apps.toolkit.money import money
 from apps.toolkit.numbers import parse_id
 from apps.toolkit.search import search_text
@@ -157,7 +157,7 @@ ACTION_TARGETS = {
 
 
 @admin.register(Order)
-class OrderAdmin(OrderDeskMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
+class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyAdmin, ModelAdmin):
     list_display = [
         "number",
         "customer",
