@@ -675,7 +675,9 @@ class ExportSaysWhatMixin:
         names = self.opts.verbose_name_plural
         chosen = {k: v for k, v in request.GET.items() if k not in ("o", "p", "e")}
         if not chosen:
-            count = EstimatedCountPaginator(self.model._default_manager.all(), 1).count
+            # What this person's list holds (a role may see part of a table), estimated when
+            # it is a whole big table.
+            count = EstimatedCountPaginator(self.get_queryset(request).order_by(), 1).count
             return f"This export holds every one of the {count:,} {names}."
         count = self.get_export_queryset(request).count()
         shown = ", ".join(

@@ -169,7 +169,8 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
         if not request.user.is_superuser:
             # Staff accounts are managed by superusers only; support sees customers.
             queryset = queryset.filter(Q(is_staff=False) & Q(is_superuser=False))
-        return queryset
+        # The staff list's "Role" column reads each account's groups: one query for all rows.
+        return queryset.prefetch_related("groups")
 
     # Customers and staff accounts are listed apart: a superuser's list opens on customers;
     # "Staff accounts" (the sidebar) is the same list filtered to staff, with its own columns.

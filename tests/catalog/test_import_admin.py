@@ -559,3 +559,19 @@ def test_the_export_page_says_whether_it_exports_the_filtered_list_or_everything
     )
     everything = " ".join(client.get(export).content.decode().split())
     assert "This export holds every one of the 3 orders." in everything
+
+
+def test_the_export_page_counts_only_what_the_persons_list_holds(client_as, monkeypatch):
+    from apps.orders.admin.orders import OrderAdmin
+    from tests.factories import OrderFactory
+
+    client = client_as("support")
+    OrderFactory.create_batch(2, status="paid")
+    OrderFactory(status="pending")
+    # As a role whose list holds part of the table (the scope a get_queryset gives).
+    scoped = OrderAdmin.get_queryset
+    monkeypatch.setattr(
+        OrderAdmin, "get_queryset", lambda self, r: scoped(self, r).filter(status="paid")
+    )
+    everything = " ".join(client.get(reverse("admin:orders_order_export")).content.decode().split())
+    assert "This export holds every one of the 2 orders." in everything

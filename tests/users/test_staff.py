@@ -4,11 +4,14 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.access.policy import ActorNotAllowed
 from apps.users.models import User
 from apps.users.services import StaffInviteError, staff_invite
+from tests.actors import staff
 from tests.factories import OrderFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +90,20 @@ def test_only_superusers_invite_staff(staff_user):
             actor=User.objects.create_superuser("boss@modestwear.example", "a-long-passphrase-9"),
         )
     assert not User.objects.filter(email="x@modestwear.example").exists()
+
+
+def _staff_list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(USERS + "?is_staff__exact=1")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_staff_list_reads_roles_in_one_query_however_many_accounts(client_as):
+    client = client_as("superuser")
+    staff("Support")
+    few = _staff_list_queries(client)
+    for number in range(8):
+        staff("Support", f"agent{number}@modestwear.example")
+    assert _staff_list_queries(client) == few
+    assert client.get(USERS + "?is_staff__exact=1").content.decode().count("Support") >= 9
