@@ -76,6 +76,27 @@ def test_the_stock_preview_shows_each_change_and_the_delta_and_reason_columns(cl
     assert "25" in delta_row and "delivery DN-9" in delta_row, delta_row
 
 
+def test_the_preview_headers_are_words_not_column_names(client_as):
+    import re
+
+    ProductFactory(slug="maxi-dress", name="Maxi dress")
+    client = client_as("merchandising")
+    text = "slug,name,category,base_price,coverage_level\nmaxi-dress,Maxi dress,{},80.00,\n"
+    category = Product.objects.get(slug="maxi-dress").category.slug
+    html = upload(client, PRODUCT_IMPORT, text.format(category)).content.decode()
+    thead = html.split("<thead", 1)[1].split("</thead>", 1)[0]
+    headers = [" ".join(h.split()) for h in re.findall(r"<th[^>]*>(.*?)</th>", thead, re.S)]
+    assert [h for h in headers if h] == [
+        "slug",
+        "name",
+        "category",
+        "coverage level",
+        "base price",
+        "description",
+        "featured",
+    ]
+
+
 def test_an_invalid_row_blocks_the_import_and_is_listed(client_as, variants):
     client = client_as("warehouse")
     preview = upload(client, STOCK_IMPORT, "sku,stock\nMXD-S,9\nMXD-X,4\nMXD-M,-2\n")
