@@ -10,7 +10,7 @@ from django.db import connection, models, transaction
 from mptt.exceptions import InvalidMove
 
 from apps.access.policy import require
-from apps.catalog.models import Category, ProductVariant
+from apps.catalog.models import Category, Product, ProductVariant
 from apps.toolkit.guarded import guarded_write
 from apps.toolkit.history import last_change
 from apps.toolkit.numbers import PG_INT_MAX
@@ -257,7 +257,10 @@ def category_set_active(*, categories, active: bool, actor) -> int:
 def product_set_featured(*, products, featured: bool, actor) -> int:
     require(actor, "catalog.change_product", "feature products")
     changed = 0
-    for product in products:
+    # Read again under row locks: two people (or a double click) featuring the same product
+    # at once write it once, and the second is told it already was.
+    ids = [product.pk for product in products]
+    for product in Product.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         if product.is_featured != featured:
             product.is_featured = featured
             product._change_reason = "Featured" if featured else "No longer featured"

@@ -315,11 +315,12 @@ UNFOLD = {
         }
     ],
     # A fix for unfold's sidebar search; a warning before leaving unsaved list edits; slugs
-    # filled from pasted names (each file says why).
+    # filled from pasted names; list switches that save when flipped (each file says why).
     "SCRIPTS": [
         lambda request: static("toolkit/sidebar-search.js"),
         lambda request: static("toolkit/unsaved-changes.js"),
         lambda request: static("toolkit/prepopulate-on-input.js"),
+        lambda request: static("toolkit/instant-toggle.js"),
     ],
     "SHOW_HISTORY": True,
     "LOGIN": {"form": "apps.access.signin.SignInForm"},

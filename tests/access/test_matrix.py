@@ -148,6 +148,8 @@ MODEL_DOORS = {
 CUSTOM = {
     "admin:catalog_category_move_category": ("catalog.category", {S, M}, {S, M}),
     "admin:catalog_productvariant_adjust_stock": ("catalog.productvariant", {S, W}, {S, W}),
+    # The product list's featured switch (POST; a GET goes to the product's page).
+    "admin:catalog_product_featured": ("catalog.product", {S, M}, {S, M}),
     "admin:catalog_productvariant_export_all_csv": (
         "catalog.productvariant",
         {S, M, W, P},

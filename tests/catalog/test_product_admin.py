@@ -180,7 +180,44 @@ def test_changelist_columns(client_as, settings):
     html = response.content.decode()
     assert "2 · Low" in html
     assert row.thumbnail_name.startswith("products/thumbnails/")
-    assert 'name="form-0-is_featured"' in html  # the featured toggle is editable in the list
+    # Featuring is a switch that saves as it is flipped, not an editable cell and a Save button.
+    featured_url = reverse("admin:catalog_product_featured", args=[product.pk])
+    assert f'data-instant-toggle="{featured_url}"' in html
+    assert 'name="form-0-is_featured"' not in html and 'name="_save"' not in html
+
+
+def test_the_featured_switch_saves_the_state_asked_for_once(client_as):
+    product = ProductFactory(name="Maxi Dress", is_featured=False)
+    url = reverse("admin:catalog_product_featured", args=[product.pk])
+    client = client_as("merchandising")
+    first = client.post(url, {"featured": "1"})
+    assert first.json() == {"featured": True, "message": "“Maxi Dress” is featured."}
+    again = client.post(url, {"featured": "1"})  # a double click, or a second tab
+    assert again.json()["message"] == "“Maxi Dress” is featured (it already was)."
+    assert [h.history_change_reason for h in product.history.all()][:2] == ["Featured", None]
+    assert product.history.count() == 2  # created, then featured once
+    off = client.post(url, {"featured": "0"})
+    assert off.json()["featured"] is False
+    product.refresh_from_db()
+    assert product.is_featured is False
+
+
+@pytest.mark.parametrize("value", ["", "yes", "2", "1\x00", "١"])
+def test_the_featured_switch_refuses_anything_but_0_or_1(client_as, value):
+    product = ProductFactory(is_featured=False)
+    url = reverse("admin:catalog_product_featured", args=[product.pk])
+    response = client_as("merchandising").post(url, {"featured": value})
+    assert response.status_code == 400 and "featured=1" in response.json()["error"]
+    product.refresh_from_db()
+    assert product.is_featured is False
+
+
+def test_who_may_not_feature_sees_the_flag_and_no_switch(client_as):
+    ProductFactory(name="Featured Abaya", is_featured=True)
+    response = client_as("support").get(reverse(CHANGELIST))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Featured Abaya" in html
+    assert "data-instant-toggle" not in html
 
 
 def test_filters(client_as, settings):

@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import (
@@ -121,10 +125,9 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         "base_price",
         "stock",
         "variants",
-        "is_featured",
+        "featured",
     ]
     list_display_links = ["name"]
-    list_editable = ["is_featured"]
     list_select_related = ["coverage_level"]
     list_filter = [
         CategorySubtreeFilter,
@@ -206,6 +209,58 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     @display(description="Variants", ordering="variant_total")
     def variants(self, product):
         return product.variant_total
+
+    # Featuring from the list: a switch that saves as it is flipped (toolkit/instant-toggle.js
+    # posts to featured_view), instead of an editable cell waiting for the Save button.
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self.has_change_permission(request):
+            return columns
+        # Who may not feature products sees the flag, not a switch they cannot use.
+        return ["is_featured" if column == "featured" else column for column in columns]
+
+    @display(description="Featured", ordering="is_featured")
+    def featured(self, product):
+        url = reverse("admin:catalog_product_featured", args=[product.pk])
+        return format_html(
+            '<label class="instant-toggle"><input type="checkbox" role="switch" '
+            'data-instant-toggle="{}" aria-label="Featured on the home page: {}"{}>'
+            '<span class="instant-toggle-state" aria-live="polite"></span></label>',
+            url,
+            product.name,
+            " checked" if product.is_featured else "",
+        )
+
+    def get_urls(self):
+        featured = path(
+            "<path:object_id>/featured/",
+            self.admin_site.admin_view(self.featured_view),
+            name="catalog_product_featured",
+        )
+        return [featured, *super().get_urls()]
+
+    def featured_view(self, request, object_id):
+        """POST ``featured=1|0``: feature the product or stop featuring it, answered in JSON
+        for the list's switch. The request names the state wanted, not a flip, so a double
+        click or a second tab that already did it changes nothing."""
+        product = self.get_object(request, object_id)
+        if product is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, product):
+            raise PermissionDenied("Your role may not feature products.")
+        if request.method != "POST":
+            return redirect(reverse("admin:catalog_product_change", args=[product.pk]))
+        wanted = request.POST.get("featured")
+        if wanted not in ("0", "1"):
+            return JsonResponse({"error": "Send featured=1 or featured=0."}, status=400)
+        changed = product_set_featured(
+            products=[product], featured=wanted == "1", actor=request.user
+        )
+        product.refresh_from_db(fields=["is_featured"])
+        state = "featured" if product.is_featured else "not featured"
+        message = f"“{product}” is {state}" + ("." if changed else " (it already was).")
+        return JsonResponse({"featured": product.is_featured, "message": message})
 
     # Deleting: a product made by mistake goes with its variants and images (they exist only
     # with it). A product that sold keeps its variants (order lines protect them): archive it.
