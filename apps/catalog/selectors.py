@@ -23,7 +23,7 @@ from apps.catalog.models import (
     ProductVariant,
     product_search_vector,
 )
-from apps.feed.visibility import with_product_state
+from apps.feed.visibility import hidden_ancestor, with_product_state
 from apps.toolkit.search import search_text
 
 # Longer search strings add nothing a customer or a merchandiser means, and cost planning time.
@@ -105,13 +105,14 @@ def subtree_product_totals(**counts: Q) -> dict[int, dict[str, int]]:
     return totals
 
 
-def category_path() -> Subquery:
-    """Per product row: 'Clothing › Dresses › Evening Dresses', computed in the same query."""
+def category_path(prefix: str = "category__") -> Subquery:
+    """Per row: the path of the category reached through ``prefix`` ("category__" for a
+    product, "" for a category): 'Clothing › Dresses › Evening Dresses', in the same query."""
     ancestors = (
         Category.objects.filter(
-            tree_id=OuterRef("category__tree_id"),
-            lft__lte=OuterRef("category__lft"),
-            rght__gte=OuterRef("category__rght"),
+            tree_id=OuterRef(f"{prefix}tree_id"),
+            lft__lte=OuterRef(f"{prefix}lft"),
+            rght__gte=OuterRef(f"{prefix}rght"),
         )
         .order_by()
         .values("tree_id")
@@ -119,6 +120,16 @@ def category_path() -> Subquery:
         .values("path")
     )
     return Subquery(ancestors, output_field=CharField())
+
+
+def category_choices(text: str = "") -> QuerySet:
+    """Categories for a picker, in tree order, each with its ``path`` and whether the tree
+    ``hidden`` it from the storefront; ``text`` narrows them to paths holding it, any case."""
+    categories = Category.objects.annotate(
+        path=category_path(prefix=""), hidden=hidden_ancestor()
+    ).order_by("tree_id", "lft")
+    text = search_text(text)
+    return categories.filter(path__icontains=text) if text else categories
 
 
 def active_stock() -> Subquery:

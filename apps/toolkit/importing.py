@@ -688,7 +688,7 @@ class ExportSaysWhatMixin:
         if not chosen:
             # What this person's list holds (a role may see part of a table), estimated when
             # it is a whole big table.
-            count = EstimatedCountPaginator(self.get_queryset(request).order_by(), 1).count
+            count = EstimatedCountPaginator(self.get_queryset(request), 1).count
             return f"This export holds every one of the {count:,} {names}."
         count = self.get_export_queryset(request).count()
         shown = ", ".join(

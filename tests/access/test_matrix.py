@@ -150,6 +150,8 @@ CUSTOM = {
     "admin:catalog_productvariant_adjust_stock": ("catalog.productvariant", {S, W}, {S, W}),
     # The product list's featured switch (POST; a GET goes to the product's page).
     "admin:catalog_product_featured": ("catalog.product", {S, M}, {S, M}),
+    # The product form's category picker (JSON for Select2; a POST is 405).
+    "admin:catalog_product_category_picker": ("catalog.product", {S, M}, {S, M}),
     "admin:catalog_productvariant_export_all_csv": (
         "catalog.productvariant",
         {S, M, W, P},
@@ -200,7 +202,6 @@ APP_LIST = {
 # Autocomplete: (model asking, field) -> roles. It lists the target model's objects, so those
 # who may view the target (categories, products) may ask.
 AUTOCOMPLETE = {
-    ("catalog.product", "category"): {S, M, W, P},
     ("outfits.outfititem", "product"): {S, M, W, P},
 }
 # The storefront feed and health checks are public and read-only.

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -13,14 +13,16 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.decorators import display
+from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
 from unfold.widgets import UnfoldAdminDecimalFieldWidget
 
 from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.admin.filters import CategorySubtreeFilter, ProductStockFilter
-from apps.catalog.models import Product, ProductImage, ProductVariant
+from apps.catalog.models import Category, Product, ProductImage, ProductVariant
 from apps.catalog.resources import ProductResource, VariantResource
 from apps.catalog.selectors import (
     active_stock,
+    category_choices,
     category_path,
     feature_thumbnail,
     product_search,
@@ -28,9 +30,11 @@ from apps.catalog.selectors import (
     variant_count,
 )
 from apps.catalog.services import product_archive, product_set_featured
+from apps.feed.visibility import visible_categories
 from apps.toolkit.admin_helpers import AsciiNumbersMixin, EstimatedCountPaginator
 from apps.toolkit.forms import SeenValuesModelForm, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
+from apps.toolkit.numbers import parse_int
 from apps.toolkit.words import counted
 
 # What exists only with its product and goes when a product made by mistake is deleted:
@@ -109,9 +113,49 @@ class ImageInline(AsciiNumbersMixin, TabularInline):
         )
 
 
+PICKER_PAGE = 20
+
+
+def category_label(path: str, hidden: bool) -> str:
+    return f"{path} (hidden from the storefront)" if hidden else path
+
+
+class CategoryPathField(UnfoldAdminAutocompleteModelChoiceField):
+    """The product's category, searched and shown by its path ("Clothing › Dresses"), the
+    hidden ones marked (ProductAdmin.category_picker_view answers the searches)."""
+
+    def label_from_instance(self, category):
+        row = category_choices().get(pk=category.pk)
+        return category_label(row.path, row.hidden)
+
+
 class ProductForm(SeenValuesModelForm):
     # Two merchandisers pricing the same product: the second is told, not overwritten.
     seen_fields = ("base_price",)
+
+    category = CategoryPathField(
+        url_path="admin:catalog_product_category_picker",
+        queryset=Category.objects.all(),
+        help_text="Type part of its path: “dresses”, “clothing › abayas”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "category" in self.fields:
+            # A new product's picker offers hidden categories marked, but not to choose.
+            widget = self.fields["category"].widget
+            widget.attrs["data-ajax--url"] = f"{widget.attrs['data-ajax--url']}?new=1"
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        new = self.instance.pk is None
+        if new and not visible_categories().filter(pk=category.pk).exists():
+            raise forms.ValidationError(
+                f"“{category}” is hidden from the storefront (it or a category above it), so "
+                "a new product there would not be seen: choose a shown category, or show "
+                "that one first."
+            )
+        return category
 
 
 @admin.register(Product)
@@ -143,7 +187,6 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         "or of a SKU (abay, uxt-001)."
     )
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["category"]
     fields = [
         "name",
         "slug",
@@ -233,12 +276,43 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         )
 
     def get_urls(self):
-        featured = path(
-            "<path:object_id>/featured/",
-            self.admin_site.admin_view(self.featured_view),
-            name="catalog_product_featured",
-        )
-        return [featured, *super().get_urls()]
+        view = self.admin_site.admin_view
+        own = [
+            path(
+                "category-picker/",
+                view(self.category_picker_view),
+                name="catalog_product_category_picker",
+            ),
+            path(
+                "<path:object_id>/featured/",
+                view(self.featured_view),
+                name="catalog_product_featured",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def category_picker_view(self, request):
+        """The category picker's search, in Select2's JSON: paths in tree order, hidden ones
+        marked, and for a new product (``new=1``) not selectable."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied("Your role may not choose products' categories.")
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        page = parse_int(request.GET.get("page", "1"), minimum=1, maximum=10_000)
+        if page is None:
+            return JsonResponse({"error": "page must be a number from 1."}, status=400)
+        start = (page - 1) * PICKER_PAGE
+        rows = list(category_choices(request.GET.get("term", ""))[start : start + PICKER_PAGE + 1])
+        new = request.GET.get("new") == "1"
+        results = [
+            {
+                "id": str(row.pk),
+                "text": category_label(row.path, row.hidden),
+                "disabled": new and row.hidden,
+            }
+            for row in rows[:PICKER_PAGE]
+        ]
+        return JsonResponse({"results": results, "pagination": {"more": len(rows) > PICKER_PAGE}})
 
     def featured_view(self, request, object_id):
         """POST ``featured=1|0``: feature the product or stop featuring it, answered in JSON
