@@ -6,10 +6,11 @@ zero and every change is recorded with who made it and why.
 
 from collections.abc import Mapping
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from mptt.exceptions import InvalidMove
 
 from apps.access.policy import require
+from apps.catalog.generator import VariantPlanError, plan_problems, variant_plan
 from apps.catalog.models import Category, Product, ProductVariant
 from apps.toolkit.guarded import guarded_write
 from apps.toolkit.history import last_change
@@ -268,6 +269,57 @@ def product_set_featured(*, products, featured: bool, actor) -> int:
             product.save(update_fields=["is_featured"])
             changed += 1
     return changed
+
+
+@transaction.atomic
+def variants_generate(
+    *, product: Product, sizes, colours: str, pattern: str, actor
+) -> list[ProductVariant]:
+    """Make the variants ``generator.variant_plan`` proposes for ``product`` (sizes ×
+    colours, SKUs from ``pattern``), stock 0, with the product's coverage level.
+
+    All or nothing: when any row has a problem (a SKU taken, twice), nothing is made and
+    :class:`~apps.catalog.generator.VariantPlanError` names them. Sizes and colours the
+    product has already are skipped. Returns the variants made.
+    """
+    require(actor, "catalog.add_productvariant", "make variants")
+    # One generator per product at a time; a SKU another product takes meanwhile is refused
+    # by the unique index, inside this savepoint, and named.
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    plan = variant_plan(
+        product_id=product.pk,
+        name=product.name,
+        slug=product.slug,
+        sizes=sizes,
+        colours=colours,
+        pattern=pattern,
+    )
+    problems = plan_problems(plan)
+    if problems:
+        raise VariantPlanError(f"No variants made: {problems}.")
+    made = []
+    try:
+        with transaction.atomic():
+            for row in plan:
+                if row.exists:
+                    continue
+                variant = ProductVariant(
+                    product=product,
+                    sku=row.sku,
+                    size=row.size,
+                    color=row.colour,
+                    coverage_id=product.coverage_level_id,
+                )
+                variant._change_reason = "Made by the variant generator"
+                variant._history_user = actor
+                variant.save(force_insert=True)
+                made.append(variant)
+    except IntegrityError as error:
+        raise VariantPlanError(
+            "No variants made: one of the SKUs was taken by another product meanwhile. "
+            "Check the proposed SKUs again."
+        ) from error
+    return made
 
 
 @transaction.atomic

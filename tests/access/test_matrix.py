@@ -152,6 +152,8 @@ CUSTOM = {
     "admin:catalog_product_featured": ("catalog.product", {S, M}, {S, M}),
     # The product form's category picker (JSON for Select2; a POST is 405).
     "admin:catalog_product_category_picker": ("catalog.product", {S, M}, {S, M}),
+    # The variant generator's preview (JSON; a POST is 405).
+    "admin:catalog_product_variant_plan": ("catalog.product", {S, M}, {S, M}),
     "admin:catalog_productvariant_export_all_csv": (
         "catalog.productvariant",
         {S, M, W, P},

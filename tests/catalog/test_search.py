@@ -79,7 +79,7 @@ def test_the_search_query_uses_the_gin_index():
     # a LIMIT with ORDER BY prefers.
     plan = plan_of(product_search(Product.objects.order_by(), "abaya"))
     assert "product_fulltext_idx" in plan, plan
-    assert "Index Scan using catalog_product_pkey" in plan, plan  # the products, by id
+    assert "catalog_product_pkey" in plan, plan  # the products, by id (index or bitmap scan)
 
 
 def test_partial_name_and_sku_searches_use_the_trigram_indexes():

@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -6,19 +5,20 @@ from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
     RangeNumericFilter,
     RelatedDropdownFilter,
 )
 from unfold.decorators import display
-from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
 from unfold.widgets import UnfoldAdminDecimalFieldWidget
 
 from apps.access.modeladmin import AccessPolicyAdmin
 from apps.catalog.admin.filters import CategorySubtreeFilter, ProductStockFilter
-from apps.catalog.models import Category, Product, ProductImage, ProductVariant
+from apps.catalog.admin.product_form import ImageInline, ProductForm, VariantInline, category_label
+from apps.catalog.generator import MAX_PATTERN_LENGTH, VariantPlanError, variant_plan
+from apps.catalog.models import Product, ProductVariant
 from apps.catalog.resources import ProductResource, VariantResource
 from apps.catalog.selectors import (
     active_stock,
@@ -29,12 +29,12 @@ from apps.catalog.selectors import (
     stock_status,
     variant_count,
 )
-from apps.catalog.services import product_archive, product_set_featured
-from apps.feed.visibility import visible_categories
-from apps.toolkit.admin_helpers import AsciiNumbersMixin, EstimatedCountPaginator
-from apps.toolkit.forms import SeenValuesModelForm, with_seen_value
+from apps.catalog.services import product_archive, product_set_featured, variants_generate
+from apps.toolkit.admin_helpers import EstimatedCountPaginator
+from apps.toolkit.forms import with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
-from apps.toolkit.numbers import parse_int
+from apps.toolkit.numbers import parse_id, parse_int
+from apps.toolkit.search import search_text
 from apps.toolkit.words import counted
 
 # What exists only with its product and goes when a product made by mistake is deleted:
@@ -51,111 +51,7 @@ STOCK_LABELS = {"in": "success", "low": "warning", "out": "danger"}
 STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
 
 
-class VariantInline(AsciiNumbersMixin, TabularInline):
-    model = ProductVariant
-    extra = 0
-    fields = ["sku", "size", "color", "coverage", "stock_available", "is_active"]
-    show_change_link = True
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        coverage = formset.form.base_fields.get("coverage")
-        if coverage is not None:
-            # Evaluated once for every row, instead of one query per variant row.
-            coverage.choices = list(coverage.choices)
-        return formset
-
-    # Stock changes only through the stock service (the stock list and "Adjust stock"),
-    # which records a reason; a superuser's product form is no exception.
-    readonly_fields = ["stock_available"]
-
-
-class ImageInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data
-            and not form.cleaned_data.get("DELETE")
-            and (form.cleaned_data.get("image") or form.instance.pk)
-        ]
-        features = sum(1 for form in kept if form.cleaned_data.get("is_feature"))
-        if kept and features == 0:
-            # None chosen: the first image (as ordered) is the feature image, rather than an
-            # error that makes the merchandiser choose every file again.
-            first = min(kept, key=lambda form: form.cleaned_data.get("position") or 0)
-            first.cleaned_data["is_feature"] = True
-            first.instance.is_feature = True
-            features = 1
-        if kept and features != 1:
-            raise forms.ValidationError(
-                "Mark exactly one image as the feature image (the one shown in listings); "
-                f"{features} are marked."
-            )
-
-
-class ImageInline(AsciiNumbersMixin, TabularInline):
-    model = ProductImage
-    formset = ImageInlineFormSet
-    extra = 0
-    fields = ["preview", "image", "is_feature", "position"]
-    readonly_fields = ["preview"]
-    ordering_field = "position"
-    hide_ordering_field = True
-
-    @display(description="Preview")
-    def preview(self, image):
-        if not image.thumbnail:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="" style="height:72px;border-radius:4px">', image.thumbnail.url
-        )
-
-
 PICKER_PAGE = 20
-
-
-def category_label(path: str, hidden: bool) -> str:
-    return f"{path} (hidden from the storefront)" if hidden else path
-
-
-class CategoryPathField(UnfoldAdminAutocompleteModelChoiceField):
-    """The product's category, searched and shown by its path ("Clothing › Dresses"), the
-    hidden ones marked (ProductAdmin.category_picker_view answers the searches)."""
-
-    def label_from_instance(self, category):
-        row = category_choices().get(pk=category.pk)
-        return category_label(row.path, row.hidden)
-
-
-class ProductForm(SeenValuesModelForm):
-    # Two merchandisers pricing the same product: the second is told, not overwritten.
-    seen_fields = ("base_price",)
-
-    category = CategoryPathField(
-        url_path="admin:catalog_product_category_picker",
-        queryset=Category.objects.all(),
-        help_text="Type part of its path: “dresses”, “clothing › abayas”.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None and "category" in self.fields:
-            # A new product's picker offers hidden categories marked, but not to choose.
-            widget = self.fields["category"].widget
-            widget.attrs["data-ajax--url"] = f"{widget.attrs['data-ajax--url']}?new=1"
-
-    def clean_category(self):
-        category = self.cleaned_data["category"]
-        new = self.instance.pk is None
-        if new and not visible_categories().filter(pk=category.pk).exists():
-            raise forms.ValidationError(
-                f"“{category}” is hidden from the storefront (it or a category above it), so "
-                "a new product there would not be seen: choose a shown category, or show "
-                "that one first."
-            )
-        return category
 
 
 @admin.register(Product)
@@ -196,6 +92,7 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         "is_featured",
         "description",
     ]
+    generator_fields = ["make_sizes", "make_colours", "make_pattern"]
     inlines = [VariantInline, ImageInline]
     actions = ["feature", "unfeature", "archive"]
     resource_classes = [ProductResource, VariantResource]
@@ -204,6 +101,10 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         return [ProductResource]
 
     paginator = EstimatedCountPaginator
+
+    class Media:
+        js = ["catalog/variant-plan.js"]
+
     show_full_result_count = False
     list_per_page = 50
 
@@ -256,6 +157,100 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     # Featuring from the list: a switch that saves as it is flipped (toolkit/instant-toggle.js
     # posts to featured_view), instead of an editable cell waiting for the Save button.
 
+    # The variant generator: a section of the form for who may make variants, previewed by
+    # catalog/variant-plan.js through variant_plan_view, made by variants_generate.
+
+    def may_make_variants(self, request, obj=None) -> bool:
+        may_edit = (
+            self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        )
+        return may_edit and request.user.has_perm("catalog.add_productvariant")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(None, {"fields": self.fields})]
+        if self.may_make_variants(request, obj):
+            plan_url = reverse("admin:catalog_product_variant_plan")
+            if obj is not None:
+                plan_url += f"?product={obj.pk}"
+            fieldsets.append(
+                (
+                    "Make variants: sizes × colours",
+                    {
+                        "fields": self.generator_fields,
+                        "description": format_html(
+                            "Every size in every colour, with stock 0 (receive stock on the "
+                            "stock list). Sizes and colours the product has are skipped. "
+                            '<div id="variant-plan" data-url="{}" aria-live="polite"></div>',
+                            plan_url,
+                        ),
+                    },
+                )
+            )
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # a new class on each call
+        if not self.may_make_variants(request, obj):
+            for name in self.generator_fields:
+                form.base_fields.pop(name, None)
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not getattr(form, "variants_planned", None):
+            return
+        try:
+            made = variants_generate(
+                product=form.instance,
+                sizes=form.cleaned_data["make_sizes"],
+                colours=form.cleaned_data["make_colours"],
+                pattern=form.cleaned_data["make_pattern"],
+                actor=request.user,
+            )
+        except VariantPlanError as error:  # a SKU taken between the check and the save
+            messages.error(request, str(error))
+        else:
+            skus = ", ".join(variant.sku for variant in made)
+            messages.success(request, f"{counted(len(made), 'variant')} made: {skus}.")
+
+    def variant_plan_view(self, request):
+        """The generator's preview, in JSON: each size × colour with its SKU and whether it
+        can be made, as ``variants_generate`` would decide."""
+        if not self.may_make_variants(request):
+            raise PermissionDenied("Your role may not make variants.")
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        product_id = request.GET.get("product")
+        if product_id is not None:
+            product_id = parse_id(product_id)
+            if product_id is None:
+                return JsonResponse({"error": "product must be a product's number."}, status=400)
+        sizes = request.GET.getlist("make_sizes")
+        if any(parse_int(size, maximum=len(ProductVariant.Size) - 1) is None for size in sizes):
+            return JsonResponse({"error": "Choose sizes from the list (XS to XXL)."}, status=400)
+        try:
+            plan = variant_plan(
+                product_id=product_id,
+                name=search_text(request.GET.get("name", "")),
+                slug=search_text(request.GET.get("slug", "")),
+                sizes=sizes,
+                colours=request.GET.get("make_colours", "")[:2000],
+                pattern=request.GET.get("make_pattern", "")[: MAX_PATTERN_LENGTH + 1],
+            )
+        except VariantPlanError as error:
+            return JsonResponse({"error": str(error), "field": error.field, "variants": []})
+        variants = [
+            {
+                "sku": row.sku,
+                "size": row.size_label,
+                "colour": row.colour,
+                "exists": row.exists,
+                "problem": row.problem,
+            }
+            for row in plan
+        ]
+        return JsonResponse({"error": "", "variants": variants})
+
     def get_list_display(self, request):
         columns = super().get_list_display(request)
         if self.has_change_permission(request):
@@ -282,6 +277,11 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
                 "category-picker/",
                 view(self.category_picker_view),
                 name="catalog_product_category_picker",
+            ),
+            path(
+                "variant-plan/",
+                view(self.variant_plan_view),
+                name="catalog_product_variant_plan",
             ),
             path(
                 "<path:object_id>/featured/",

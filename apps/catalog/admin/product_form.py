@@ -1,0 +1,183 @@
+"""The product form and its inlines: what a merchandiser fills in to make a product in one
+pass (category by path, variants from the generator, images with a feature image)."""
+
+from django import forms
+from django.utils.html import format_html
+from unfold.admin import TabularInline
+from unfold.decorators import display
+from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminTextInputWidget
+
+from apps.catalog.generator import (
+    DEFAULT_PATTERN,
+    MAX_PATTERN_LENGTH,
+    PATTERN_PARTS,
+    VariantPlanError,
+    plan_problems,
+    variant_plan,
+)
+from apps.catalog.models import Category, ProductImage, ProductVariant
+from apps.catalog.selectors import category_choices
+from apps.feed.visibility import visible_categories
+from apps.toolkit.admin_helpers import AsciiNumbersMixin
+from apps.toolkit.forms import SeenValuesModelForm
+
+
+class VariantInline(AsciiNumbersMixin, TabularInline):
+    model = ProductVariant
+    extra = 0
+    fields = ["sku", "size", "color", "coverage", "stock_available", "is_active"]
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        coverage = formset.form.base_fields.get("coverage")
+        if coverage is not None:
+            # Evaluated once for every row, instead of one query per variant row.
+            coverage.choices = list(coverage.choices)
+        return formset
+
+    # Stock changes only through the stock service (the stock list and "Adjust stock"),
+    # which records a reason; a superuser's product form is no exception.
+    readonly_fields = ["stock_available"]
+
+
+class ImageInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and (form.cleaned_data.get("image") or form.instance.pk)
+        ]
+        features = sum(1 for form in kept if form.cleaned_data.get("is_feature"))
+        if kept and features == 0:
+            # None chosen: the first image (as ordered) is the feature image, rather than an
+            # error that makes the merchandiser choose every file again.
+            first = min(kept, key=lambda form: form.cleaned_data.get("position") or 0)
+            first.cleaned_data["is_feature"] = True
+            first.instance.is_feature = True
+            features = 1
+        if kept and features != 1:
+            raise forms.ValidationError(
+                "Mark exactly one image as the feature image (the one shown in listings); "
+                f"{features} are marked."
+            )
+
+
+class ImageInline(AsciiNumbersMixin, TabularInline):
+    model = ProductImage
+    formset = ImageInlineFormSet
+    extra = 0
+    fields = ["preview", "image", "is_feature", "position"]
+    readonly_fields = ["preview"]
+    ordering_field = "position"
+    hide_ordering_field = True
+
+    @display(description="Preview")
+    def preview(self, image):
+        if not image.thumbnail:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" style="height:72px;border-radius:4px">', image.thumbnail.url
+        )
+
+
+def category_label(path: str, hidden: bool) -> str:
+    return f"{path} (hidden from the storefront)" if hidden else path
+
+
+class CategoryPathField(UnfoldAdminAutocompleteModelChoiceField):
+    """The product's category, searched and shown by its path ("Clothing › Dresses"), the
+    hidden ones marked (ProductAdmin.category_picker_view answers the searches)."""
+
+    def label_from_instance(self, category):
+        row = category_choices().get(pk=category.pk)
+        return category_label(row.path, row.hidden)
+
+
+class ProductForm(SeenValuesModelForm):
+    # Two merchandisers pricing the same product: the second is told, not overwritten.
+    seen_fields = ("base_price",)
+
+    category = CategoryPathField(
+        url_path="admin:catalog_product_category_picker",
+        queryset=Category.objects.all(),
+        help_text="Type part of its path: “dresses”, “clothing › abayas”.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "category" in self.fields:
+            # A new product's picker offers hidden categories marked, but not to choose.
+            widget = self.fields["category"].widget
+            widget.attrs["data-ajax--url"] = f"{widget.attrs['data-ajax--url']}?new=1"
+
+    # The variant generator (a section of the form; ProductAdmin shows it to those who may
+    # make variants): sizes × colours, SKUs from a pattern, previewed as they are typed.
+    make_sizes = forms.TypedMultipleChoiceField(
+        label="Sizes",
+        choices=ProductVariant.Size.choices,
+        coerce=int,
+        required=False,
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
+    )
+    make_colours = forms.CharField(
+        label="Colours",
+        required=False,
+        max_length=2000,
+        widget=UnfoldAdminTextInputWidget(attrs={"placeholder": "Black, Sage, Dusty Rose"}),
+        help_text="Separated by commas.",
+    )
+    make_pattern = forms.CharField(
+        label="SKU pattern",
+        required=False,
+        initial=DEFAULT_PATTERN,
+        max_length=MAX_PATTERN_LENGTH,
+        widget=UnfoldAdminTextInputWidget,
+        help_text="From "
+        + "; ".join(f"{{{name}}} {meaning}" for name, meaning in PATTERN_PARTS.items())
+        + ".",
+    )
+    GENERATOR_FIELDS = {"sizes": "make_sizes", "colours": "make_colours", "pattern": "make_pattern"}
+
+    def clean(self):
+        cleaned = super().clean()
+        self.variants_planned = []
+        if "make_sizes" not in self.fields:
+            return cleaned
+        sizes, colours = cleaned.get("make_sizes") or [], cleaned.get("make_colours") or ""
+        if not sizes and not colours.strip():
+            return cleaned
+        if not cleaned.get("name") or not cleaned.get("slug"):
+            return cleaned  # their own errors say what to fix first
+        try:
+            plan = variant_plan(
+                product_id=self.instance.pk,
+                name=cleaned["name"],
+                slug=cleaned["slug"],
+                sizes=sizes,
+                colours=colours,
+                pattern=cleaned.get("make_pattern") or "",
+            )
+        except VariantPlanError as error:
+            self.add_error(self.GENERATOR_FIELDS[error.field], str(error))
+            return cleaned
+        problems = plan_problems(plan)
+        if problems:
+            self.add_error("make_pattern", f"These variants cannot be made: {problems}.")
+        self.variants_planned = [row for row in plan if not row.exists]
+        return cleaned
+
+    def clean_category(self):
+        category = self.cleaned_data["category"]
+        new = self.instance.pk is None
+        if new and not visible_categories().filter(pk=category.pk).exists():
+            raise forms.ValidationError(
+                f"“{category}” is hidden from the storefront (it or a category above it), so "
+                "a new product there would not be seen: choose a shown category, or show "
+                "that one first."
+            )
+        return category
