@@ -175,6 +175,8 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
     # Customers and staff accounts are listed apart: a superuser's list opens on customers;
     # "Staff accounts" (the sidebar) is the same list filtered to staff, with its own columns.
 
+    list_choosing_parameters = ("is_staff__exact",)  # no filter chip: see filter_chips
+
     def changelist_view(self, request, extra_context=None):
         lists_both = "is_staff__exact" not in request.GET and IS_POPUP_VAR not in request.GET
         if request.method == "GET" and request.user.is_superuser and lists_both:
