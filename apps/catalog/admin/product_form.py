@@ -6,7 +6,11 @@ from django.utils.html import format_html
 from unfold.admin import TabularInline
 from unfold.decorators import display
 from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
-from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminTextInputWidget
+from unfold.widgets import (
+    UnfoldAdminCheckboxSelectMultipleWidget,
+    UnfoldAdminImageSmallFieldWidget,
+    UnfoldAdminTextInputWidget,
+)
 
 from apps.catalog.generator import (
     DEFAULT_PATTERN,
@@ -21,6 +25,7 @@ from apps.catalog.selectors import category_choices
 from apps.feed.visibility import visible_categories
 from apps.toolkit.admin_helpers import AsciiNumbersMixin
 from apps.toolkit.forms import SeenValuesModelForm
+from apps.toolkit.kept_uploads import keeps_chosen_file, lost_uploads
 
 
 class VariantInline(AsciiNumbersMixin, TabularInline):
@@ -45,6 +50,12 @@ class VariantInline(AsciiNumbersMixin, TabularInline):
 class ImageInlineFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
+        lost = lost_uploads(self.forms)
+        if lost:
+            raise forms.ValidationError(
+                f"{', '.join(f'“{name}”' for name in lost)}: chosen over an hour ago and no "
+                "longer held; choose the image again."
+            )
         kept = [
             form
             for form in self.forms
@@ -75,6 +86,12 @@ class ImageInline(AsciiNumbersMixin, TabularInline):
     readonly_fields = ["preview"]
     ordering_field = "position"
     hide_ordering_field = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            # Images chosen before the form came back with an error elsewhere are kept.
+            kwargs["widget"] = keeps_chosen_file(UnfoldAdminImageSmallFieldWidget)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @display(description="Preview")
     def preview(self, image):
