@@ -312,7 +312,14 @@ class StockUpdateResource(AuditedResource):
     def get_or_init_instance(self, instance_loader, row):
         instance = self.get_instance(instance_loader, row)
         if instance is None:
-            raise ValidationError({"sku": f"unknown SKU “{str(row.get('sku')).strip()}”"})
+            sku = str(row.get("sku")).strip()
+            # SKUs match exactly (the database holds them case-sensitively); one typed in
+            # another case is named, rather than left for the person to find.
+            other_case = ProductVariant.objects.filter(sku__iexact=sku).values_list(
+                "sku", flat=True
+            )
+            hint = f" (SKUs match exactly: did you mean “{other_case[0]}”?)" if other_case else ""
+            raise ValidationError({"sku": f"unknown SKU “{sku}”{hint}"})
         return instance, False
 
     def overwritten_values(self, instance, row):

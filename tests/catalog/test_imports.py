@@ -73,6 +73,10 @@ def test_stock_levels_and_deltas_go_through_the_stock_service(catalog):
     ("rows", "expected"),
     [
         ("NOPE,3,,", "Row 2, column sku: unknown SKU “NOPE”"),
+        (
+            "mxd-m,3,,",
+            "Row 2, column sku: unknown SKU “mxd-m” (SKUs match exactly: did you mean “MXD-M”?)",
+        ),
         ("MXD-M,-1,,", "Row 2, column stock: would make the stock of MXD-M -1"),
         ("MXD-M,,-3,", "Row 2, column delta: would make the stock of MXD-M -1 (it is 2)"),
         ("MXD-M,three,,", "Row 2, column stock: “three” is not a whole number"),
