@@ -80,6 +80,24 @@ def screenshot(page, request):
     return shoot
 
 
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def docs_screenshot(page):
+    """With DOCS_SCREENSHOTS=1, save the page as docs/screenshots/<name>.png (the README's
+    pictures, refreshed by running the journeys); otherwise nothing."""
+
+    def shoot(name):
+        if os.environ.get("DOCS_SCREENSHOTS") != "1":
+            return None
+        path = DOCS / f"{name}.png"
+        page.screenshot(path=path, full_page=False)
+        return path
+
+    return shoot
+
+
 @pytest.fixture
 def live_demo(transactional_db, live_server):
     call_command("load_demo", "--allow-without-debug", verbosity=0, stdout=open(os.devnull, "w"))
