@@ -22,6 +22,8 @@ from apps.orders.models import (
     Shipment,
     Wishlist,
 )
+from apps.toolkit.search import search_text
+from apps.users.models import User
 
 REVENUE_STATUSES = [OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.DELIVERED]
 
@@ -250,3 +252,29 @@ def customer_notes(user, limit: int = 50):
         .select_related("author")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+# Phone orders: which customer ------------------------------------------------------------
+
+
+def phone_customers():
+    """Who a phone order may be for: active customers (staff and the system account do not
+    order)."""
+    return User.objects.filter(is_staff=False, is_superuser=False, is_active=True)
+
+
+def customers_matching(text: str, limit: int = 6) -> list:
+    """Customers for what an agent typed: by the start of the e-mail address, or by every
+    word found in the first or last name ("sara sidd"); at most ``limit``, by name."""
+    text = search_text(text)
+    if not text:
+        return []
+    customers = phone_customers()
+    if "@" in text:
+        customers = customers.filter(email__istartswith=text)
+    else:
+        for word in text.split()[:5]:
+            customers = customers.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            )
+    return list(customers.order_by("last_name", "first_name", "pk")[:limit])

@@ -160,6 +160,8 @@ CUSTOM = {
         {S, M, W, P},
     ),
     "admin:orders_order_phone_order": ("orders.order", {S, P}, {S, P}),
+    # The phone order's customer box (JSON; a POST is 405).
+    "admin:orders_order_customer_lookup": ("orders.order", {S, P}, {S, P}),
     "admin:orders_order_mark_paid": ("orders.order", {S, P}, {S, P}),
     "admin:orders_order_mark_shipped": ("orders.order", {S, P}, {S, P}),
     "admin:orders_order_mark_delivered": ("orders.order", {S, P}, {S, P}),

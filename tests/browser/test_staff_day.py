@@ -222,3 +222,47 @@ def test_support_finds_an_order_by_name_and_reads_it(
     docs_screenshot("order-page")
     breadcrumb = page.locator("a", has_text="Sales").first
     assert breadcrumb.is_visible()  # Sales › Orders › Order #n, not Orders › Orders
+
+
+def test_support_takes_a_phone_order_checked_before_it_is_placed(
+    sign_in, wide, live_demo, settings, screenshot, docs_screenshot
+):
+    admin = f"{live_demo.url}/{settings.ADMIN_URL_PATH}"
+    customer = (
+        Order.objects.filter(user__first_name__gt="", user__is_active=True, user__is_staff=False)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+        .user
+    )
+    variant = (
+        ProductVariant.objects.filter(is_active=True, stock_available__gte=5)
+        .select_related("product")
+        .order_by("pk")
+        .first()
+    )
+    page = sign_in("support@modestwear.example")
+    page.goto(f"{admin}orders/order/phone_order/")
+    page.locator("input[name=customer]").press_sequentially(customer.last_name[:4].lower())
+    offered = page.locator("#customer-matches option")
+    offered.first.wait_for(state="attached")
+    assert customer.email in [o.get_attribute("value") for o in offered.all()]
+    page.fill("input[name=customer]", customer.email)  # as choosing the suggestion does
+    page.fill("textarea[name=lines]", f"{variant.sku} 2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check the order").click()
+    summary = " ".join(page.locator("#summary").inner_text().split())
+    total = variant.product.base_price * 2
+    assert variant.sku in summary and customer.email in summary
+    assert f"{total:,.2f}" in page.locator("#phone-total").inner_text()
+    # The last order's address, filled in for the agent to confirm.
+    last = customer.orders.order_by("-created_at", "-pk").first().address
+    assert page.locator("textarea[name=address]").input_value() == last
+    screenshot("1-checked")
+    docs_screenshot("phone-order")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Place the order").click()
+    page.wait_for_load_state("networkidle")
+    order = Order.objects.filter(user=customer).latest("pk")
+    assert f"Order #{order.pk} placed for {customer.email}." in page.content()
+    assert order.items.get().variant == variant

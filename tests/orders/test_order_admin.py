@@ -13,6 +13,7 @@ from tests.factories import (
     OrderFactory,
     OrderItemFactory,
     ProductFactory,
+    StaffFactory,
     UserFactory,
     VariantFactory,
 )
@@ -218,6 +219,32 @@ def test_a_phone_order_finds_the_customer_by_name_and_uses_their_last_address(cl
     assert "9 Elm Close<br>York" in check.content.decode()
     order = Order.objects.exclude(address="").latest("pk")
     assert (order.user, order.address) == (customer, "9 Elm Close\nYork")
+
+
+def test_the_phone_order_customer_box_offers_matching_customers_as_one_types(client_as):
+    client = client_as("support")
+    UserFactory(email="maryam@example.com", first_name="Maryam", last_name="Aziz")
+    UserFactory(email="mariam@example.com", first_name="Mariam", last_name="Aziz")
+    UserFactory(email="gone@example.com", first_name="Maryam", last_name="Old", is_active=False)
+    StaffFactory(email="maryam.staff@modestwear.example", first_name="Maryam")
+    lookup = reverse("admin:orders_order_customer_lookup")
+
+    def offered(text):
+        response = client.get(lookup, {"q": text})
+        assert response.status_code == 200
+        return [(c["value"], c["label"]) for c in response.json()["customers"]]
+
+    assert offered("aziz") == [
+        ("mariam@example.com", "Mariam Aziz"),
+        ("maryam@example.com", "Maryam Aziz"),
+    ]
+    assert offered("MARYAM") == [("maryam@example.com", "Maryam Aziz")]  # no staff, no inactive
+    assert offered("mari") == [("mariam@example.com", "Mariam Aziz")]
+    assert offered("maryam@") == [("maryam@example.com", "Maryam Aziz")]
+    assert offered("") == [] and offered("\t") == []
+    page = client.get(reverse("admin:orders_order_phone_order")).content.decode()
+    assert f'data-lookup="{lookup}"' in page and 'list="customer-matches"' in page
+    assert client_as("warehouse").get(lookup, {"q": "aziz"}).status_code == 403
 
 
 def test_a_phone_order_beyond_the_stock_is_refused_with_the_reason(client_as):

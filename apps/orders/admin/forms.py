@@ -3,10 +3,11 @@
 import hashlib
 
 from django import forms
-from django.db.models import Q
+from django.urls import reverse_lazy
 from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
 from apps.catalog.models import ProductVariant
+from apps.orders.selectors import customers_matching, phone_customers
 from apps.orders.services import (
     ADDRESS_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -17,7 +18,6 @@ from apps.orders.services import (
 from apps.toolkit.forms import NOT_SEEN, seen_value, with_seen_value
 from apps.toolkit.numbers import parse_int
 from apps.toolkit.search import search_text
-from apps.users.models import User
 
 
 class CancelForm(forms.Form):
@@ -145,6 +145,24 @@ class AddressForm(forms.Form):
         return cleaned
 
 
+class CustomerLookupWidget(UnfoldAdminTextInputWidget):
+    """A text box that offers matching customers as one types (orders/customer-lookup.js asks
+    OrderAdmin.customer_lookup_view, which answers with customers_matching)."""
+
+    def __init__(self, attrs=None):
+        url = reverse_lazy("admin:orders_order_customer_lookup")
+        attrs = {
+            "list": "customer-matches",
+            "autocomplete": "off",
+            "data-lookup": url,
+            **(attrs or {}),
+        }
+        super().__init__(attrs)
+
+    class Media:
+        js = ["orders/customer-lookup.js"]
+
+
 class PhoneOrderForm(forms.Form):
     """A phone order, checked before it is placed: the page first shows the customer, the
     address, each line with its price and stock and the total; placing needs that check to
@@ -153,8 +171,8 @@ class PhoneOrderForm(forms.Form):
     customer = forms.CharField(
         label="Customer",
         max_length=254,
-        widget=UnfoldAdminTextInputWidget,
-        help_text="E-mail address or name.",
+        widget=CustomerLookupWidget,
+        help_text="E-mail address or name: matching customers are offered as you type.",
     )
     address = forms.CharField(
         label="Delivery address",
@@ -175,21 +193,14 @@ class PhoneOrderForm(forms.Form):
 
     def clean_customer(self):
         text = " ".join(self.cleaned_data["customer"].split())
-        # Customers only: staff accounts and the system account do not order.
-        customers = User.objects.filter(is_staff=False, is_superuser=False, is_active=True)
         if "@" in text:
-            user = customers.filter(email__iexact=text).first()
+            user = phone_customers().filter(email__iexact=text).first()
             if user is None:
                 raise forms.ValidationError(f"No active customer has the e-mail address {text}.")
             return user
-        words = search_text(text).split()[:5]
-        if not words:
+        if not search_text(text):
             raise forms.ValidationError("Enter the customer's e-mail address or name.")
-        for word in words:
-            customers = customers.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word)
-            )
-        found = list(customers.order_by("last_name", "first_name", "pk")[:6])
+        found = customers_matching(text, limit=6)
         if not found:
             raise forms.ValidationError(f"No active customer is called “{text}”.")
         if len(found) > 1:

@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.defaultfilters import linebreaksbr
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin
@@ -31,6 +32,7 @@ from apps.orders.admin.forms import (
 from apps.orders.models import Order, OrderItem, OrderStatus
 from apps.orders.outbox import sending_together
 from apps.orders.resources import OrderLineExportResource
+from apps.orders.selectors import customers_matching
 from apps.orders.services import (
     ADDRESS_CHANGEABLE,
     OrderError,
@@ -544,6 +546,26 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
 
     def has_phone_order_permission(self, request):
         return self.has_add_permission(request)
+
+    def get_urls(self):
+        lookup = path(
+            "customer-lookup/",
+            self.admin_site.admin_view(self.customer_lookup_view),
+            name="orders_order_customer_lookup",
+        )
+        return [lookup, *super().get_urls()]
+
+    def customer_lookup_view(self, request):
+        """The phone order's customer box, as one types: ``?q=`` -> matching customers."""
+        if not self.has_phone_order_permission(request):
+            raise PermissionDenied("Your role may not take phone orders.")
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        matches = [
+            {"value": user.email, "label": user.get_full_name() or user.email}
+            for user in customers_matching(request.GET.get("q", ""), limit=8)
+        ]
+        return JsonResponse({"customers": matches})
 
     @action(description="Phone order", permissions=["phone_order"], icon="call")
     def phone_order(self, request):
