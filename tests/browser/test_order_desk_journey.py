@@ -19,6 +19,7 @@ def test_support_notes_ships_emails_and_prints(sign_in, live_demo, settings, scr
 
     # A note, from the order page; it heads the timeline with the agent's name.
     page.goto(f"{admin}orders/order/{order.pk}/change/")
+    page.locator("a:not([href])", has_text="More").first.click()  # the page's other actions
     page.get_by_role("link", name="Add note").click()
     page.fill("textarea[name=text]", "Customer asked: leave the parcel\nwith the neighbour")
     with page.expect_navigation():

@@ -168,6 +168,7 @@ def test_nobody_changes_stock_through_the_product_inline(client_as, role):
 
 def test_changelist_columns(client_as, settings):
     settings.LOW_STOCK_THRESHOLD = 5
+    settings.SHOP_CURRENCY = "GBP"
     parent = CategoryFactory(name="Clothing")
     child = CategoryFactory(name="Dresses", parent=parent)
     product = ProductFactory(name="Maxi Dress", category=child, base_price=Decimal("59.00"))
@@ -179,6 +180,7 @@ def test_changelist_columns(client_as, settings):
     assert (row.category_path, row.total_stock, row.variant_total) == ("Clothing › Dresses", 2, 2)
     html = response.content.decode()
     assert "2 · Low" in html
+    assert "£59.00" in html  # settings.SHOP_CURRENCY
     assert row.thumbnail_name.startswith("products/thumbnails/")
     # Featuring is a switch that saves as it is flipped, not an editable cell and a Save button.
     featured_url = reverse("admin:catalog_product_featured", args=[product.pk])

@@ -297,13 +297,15 @@ def test_badges_are_unfolds_list_labels():
     assert "bg-blue-100" in html  # the "info" colour
 
 
-def test_the_order_page_reads_plainly(client_as):
+def test_the_order_page_reads_plainly(client_as, settings):
+    settings.SHOP_CURRENCY = "GBP"
     client = client_as("support")
     order = order_with_line()  # paid 17.25, the product costs 19.50 today
     page = " ".join(client.get(order_url(order)).content.decode().split())
+    assert "£17.25" in page  # money in the shop's currency, as on the dashboard
     assert "Sales" in page  # the breadcrumb: Sales › Orders › Order #n, not Orders › Orders
     user_url = reverse("admin:users_user_change", args=[order.user_id])
     assert f'href="{user_url}"' in page
-    assert "19.50 (higher)" in page  # today's price stands out when it differs
+    assert "£19.50 (higher)" in page  # today's price stands out when it differs
     cancel = client.get(order_url(order, "cancel_order")).content.decode()
     assert f"Back to Order #{order.pk}" in cancel and ">Cancel<" not in cancel

@@ -33,6 +33,7 @@ from apps.catalog.services import product_archive, product_set_featured, variant
 from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.forms import with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
+from apps.toolkit.money import money
 from apps.toolkit.numbers import parse_id, parse_int
 from apps.toolkit.search import search_text
 from apps.toolkit.words import counted
@@ -62,7 +63,7 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         "name",
         "path",
         "coverage_level",
-        "base_price",
+        "price",
         "stock",
         "variants",
         "featured",
@@ -144,6 +145,10 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     @display(description="Category", ordering="category__tree_id")
     def path(self, product):
         return product.category_path
+
+    @display(description="Price", ordering="base_price")
+    def price(self, product):
+        return money(product.base_price)
 
     @display(description="Stock", ordering="total_stock", label=STOCK_LABELS)
     def stock(self, product):

@@ -94,7 +94,7 @@ class OrderItemInline(TabularInline):
         "size",
         "colour",
         "quantity",
-        "price_at_purchase",
+        "price_paid",
         "total",
         "current_price",
     ]
@@ -125,9 +125,13 @@ class OrderItemInline(TabularInline):
     def colour(self, item):
         return item.variant.color
 
+    @display(description="Price paid")
+    def price_paid(self, item):
+        return money(item.price_at_purchase)
+
     @display(description="Line total")
     def total(self, item):
-        return item.line_total
+        return money(item.line_total)
 
     @display(description="Price today")
     def current_price(self, item):
@@ -135,7 +139,9 @@ class OrderItemInline(TabularInline):
         if price == item.price_at_purchase:
             return "same"
         direction = "higher" if price > item.price_at_purchase else "lower"
-        return badge(direction, f"{price} ({direction})", {"higher": "warning", "lower": "info"})
+        return badge(
+            direction, f"{money(price)} ({direction})", {"higher": "warning", "lower": "info"}
+        )
 
 
 def _items_count():
@@ -165,7 +171,7 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
         "customer",
         "status_badge",
         "items",
-        "total_price",
+        "total",
         "shipment_info",
         "created_at",
     ]
@@ -188,7 +194,7 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
         "customer",
         "status_label",
         "shipment_info",
-        "total_price",
+        "total",
         "created_at",
         "delivery_address",
         "timeline",
@@ -207,9 +213,12 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
         "mark_shipped",
         "mark_delivered",
         "cancel_order",
-        "change_address",
-        "add_note",
-        "packing_slip",
+        # Folded away so that the breadcrumb (Sales › Orders › Order #n) keeps its room.
+        {
+            "title": "More",
+            "icon": "more_horiz",
+            "items": ["change_address", "add_note", "packing_slip"],
+        },
     ]
     actions_list = ["phone_order", "ship_from_file"]
     resource_classes = [OrderLineExportResource]
@@ -294,6 +303,10 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
     @display(description="Delivery address")
     def delivery_address(self, order):
         return multiline(order.address)
+
+    @display(description="Total", ordering="total_price")
+    def total(self, order):
+        return money(order.total_price)
 
     @display(description="Items", ordering="item_total")
     def items(self, order):
