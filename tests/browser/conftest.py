@@ -92,7 +92,7 @@ def docs_screenshot(page):
         if os.environ.get("DOCS_SCREENSHOTS") != "1":
             return None
         path = DOCS / f"{name}.png"
-        page.screenshot(path=path, full_page=False)
+        page.screenshot(path=path, full_page=True)
         return path
 
     return shoot
