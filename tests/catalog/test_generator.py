@@ -258,3 +258,17 @@ def test_who_may_not_make_variants_gets_no_generator(client_as):
     html = client.get(change).content.decode()
     assert "make_colours" not in html and "Make variants" not in html
     assert client.get(PLAN, {"make_sizes": "1"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_history_revert_page_offers_no_generator(client_as):
+    product = ProductFactory(name="Tiered Linen Abaya")
+    product.base_price = 80
+    product.save()
+    version = product.history.last()  # as created
+    client = client_as("merchandising")
+    change = client.get(reverse("admin:catalog_product_change", args=[product.pk]))
+    assert "make_colours" in change.content.decode()
+    revert = reverse("admin:catalog_product_simple_history", args=[product.pk, version.pk])
+    page = client.get(revert)
+    assert page.status_code == 200 and "make_colours" not in page.content.decode()

@@ -166,6 +166,9 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     # catalog/variant-plan.js through variant_plan_view, made by variants_generate.
 
     def may_make_variants(self, request, obj=None) -> bool:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and (match.url_name or "").endswith("_simple_history"):
+            return False  # a history revert restores a version of the product; it makes nothing
         may_edit = (
             self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
         )
