@@ -16,7 +16,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.cache import cache
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -289,17 +289,6 @@ class AuditedResource(resources.ModelResource):
 
     def get_diff_class(self):
         return ArrowDiff
-
-    def get_diff_headers(self):
-        # The preview's headers in words ("coverage level", "SKU"): unfold capitalises each
-        # header, which turned the file's column names into "Coverage_level".
-        return [self._header_words(field) for field in self.get_import_fields()]
-
-    def _header_words(self, field) -> str:
-        try:
-            return str(self._meta.model._meta.get_field(field.attribute or "").verbose_name)
-        except FieldDoesNotExist:
-            return force_str(field.column_name).replace("_", " ")
 
     def __init__(self, *, user=None, batch_name=None, preview_key=None, **kwargs):
         super().__init__(**kwargs)
