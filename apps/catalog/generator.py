@@ -4,7 +4,6 @@ The product form previews the plan as it is typed (ProductAdmin.variant_plan_vie
 on save, and ``services.variants_generate`` writes it: one definition of what would be made.
 """
 
-import re
 import string
 import unicodedata
 from dataclasses import dataclass
@@ -72,9 +71,15 @@ def parse_colours(text: str) -> list[str]:
 
 
 def _sku_part(text: str) -> str:
-    """Capitals, digits and dashes: "Dusty Rose" -> "DUSTY-ROSE", "Ébène" -> "EBENE"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Z0-9]+", "-", ascii_text.upper()).strip("-")
+    """Capitals, digits and dashes: "Dusty Rose" -> "DUSTY-ROSE", "Ébène" -> "EBENE"; any
+    other character (a space, a soft hyphen, a letter outside A–Z) separates words."""
+    letters = (
+        ch
+        for ch in unicodedata.normalize("NFKD", str(text))
+        if unicodedata.category(ch)[0] != "M"  # the accents "É" decomposes into
+    )
+    plain = "".join(ch if ch.isascii() and ch.isalnum() else " " for ch in letters)
+    return "-".join(plain.upper().split())
 
 
 def check_pattern(pattern: str) -> str:
@@ -103,6 +108,10 @@ def check_pattern(pattern: str) -> str:
     if "size" not in parts or not {"colour", "col"} & parts:
         raise VariantPlanError("The SKU pattern needs {size} and {colour} (or {col}).")
     return pattern
+
+
+def pattern_parts(pattern: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(pattern) if field}
 
 
 def sku_from_pattern(pattern: str, *, name: str, slug: str, size: int, colour: str) -> str:
@@ -159,7 +168,9 @@ def variant_plan(
         if (size, colour.casefold()) in have:
             plan.append(PlannedVariant(size, colour, sku, exists=True))
             continue
-        if not sku:
+        if not _sku_part(colour) and {"colour", "col"} & pattern_parts(pattern):
+            problem = f"“{colour}” has no letters a SKU can use (A–Z, 0–9): write it so"
+        elif not sku:
             problem = "the pattern makes an empty SKU"
         elif len(sku) > SKU_MAX_LENGTH:
             problem = f"longer than a SKU can be ({SKU_MAX_LENGTH} characters)"

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from apps.access.policy import ActorNotAllowed
 from apps.catalog.generator import (
+    DEFAULT_PATTERN,
     VariantPlanError,
     check_pattern,
     parse_colours,
@@ -43,6 +44,7 @@ def test_colours_are_split_tidied_and_each_kept_once():
         ("{name}-{size}-{col}", "Dusty Rose", "TLA-M-DUS"),
         ("{slug}/{size}/{colour}", "Ébène", "TIERED-LINEN-ABAYA-M-EBENE"),
         ("mw {name} {colour} {size}", "sage", "MW-TLA-SAGE-M"),
+        ("{name}-{size}-{colour}", "Off\u00adWhite", "TLA-M-OFF-WHITE"),  # a soft hyphen
     ],
 )
 def test_skus_follow_the_pattern_in_capitals_digits_and_dashes(pattern, colour, sku):
@@ -272,3 +274,59 @@ def test_a_history_revert_page_offers_no_generator(client_as):
     revert = reverse("admin:catalog_product_simple_history", args=[product.pk, version.pk])
     page = client.get(revert)
     assert page.status_code == 200 and "make_colours" not in page.content.decode()
+
+
+@pytest.mark.parametrize("name", ["Tiered\u00adLinen Abaya", "Tiered\u200bLinen Abaya"])
+def test_invisible_characters_separate_words_in_the_preview_and_the_save_alike(name):
+    # A pasted name may hold a soft hyphen or a zero-width space: both split words.
+    assert (
+        sku_from_pattern(DEFAULT_PATTERN, name=name, slug="x", size=S, colour="Sage")
+        == "TLA-S-SAGE"
+    )
+
+
+@pytest.mark.django_db
+def test_a_colour_with_no_letters_a_sku_can_use_is_refused_by_name():
+    plan = variant_plan(
+        product_id=None,
+        name="A",
+        slug="a",
+        sizes=[S],
+        colours="你好, Sage",
+        pattern=DEFAULT_PATTERN,
+    )
+    assert [row.problem for row in plan] == [
+        "“你好” has no letters a SKU can use (A–Z, 0–9): write it so",
+        "",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_featured_switch_answers_a_missing_product_in_json(client_as):
+    response = client_as("merchandising").post(
+        reverse("admin:catalog_product_featured", args=[999999]), {"featured": "1"}
+    )
+    assert response.status_code == 404
+    assert response.json() == {"error": "This product no longer exists."}
+
+
+@pytest.mark.django_db
+def test_a_typed_variant_row_that_the_generator_would_also_make_is_refused_first(client_as):
+    data = product_form(
+        CategoryFactory(),
+        CoverageLevelFactory(),
+        name="Tiered Linen Abaya",
+        variants=[{"sku": "TLA-S-SAGE", "size": 1, "color": "Sage Green", "is_active": "on"}],
+    )
+    data.update(make_sizes=["1", "2"], make_colours="Sage", make_pattern=DEFAULT_PATTERN)
+    client = client_as("merchandising")
+    response = client.post(ADD, data)
+    assert response.status_code == 200
+    assert "TLA-S-SAGE is typed in a row and would also be made" in response.content.decode()
+    assert not Product.objects.filter(slug=data["slug"]).exists()
+    # The same size and colour typed by hand: the generator makes the others.
+    data["variants-0-color"] = "Sage"
+    response = client.post(ADD, data, follow=True)
+    assert "1 variant made: TLA-M-SAGE." in response.content.decode()
+    product = Product.objects.get(slug=data["slug"])
+    assert sorted(product.variants.values_list("sku", flat=True)) == ["TLA-M-SAGE", "TLA-S-SAGE"]

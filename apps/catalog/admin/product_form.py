@@ -28,8 +28,28 @@ from apps.toolkit.forms import SeenValuesModelForm
 from apps.toolkit.kept_uploads import keeps_chosen_file, lost_uploads
 
 
+class VariantInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        planned = {row.sku: row for row in getattr(self.instance, "variants_planned", [])}
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE") or data.get("sku") not in planned:
+                continue
+            row = planned[data["sku"]]
+            if (data.get("size"), str(data.get("color", "")).casefold()) != (
+                row.size,
+                row.colour.casefold(),
+            ):
+                raise forms.ValidationError(
+                    f"{row.sku} is typed in a row and would also be made by “Make variants” "
+                    f"(size {row.size_label}, {row.colour}): change one of them."
+                )
+
+
 class VariantInline(AsciiNumbersMixin, TabularInline):
     model = ProductVariant
+    formset = VariantInlineFormSet
     extra = 0
     fields = ["sku", "size", "color", "coverage", "stock_available", "is_active"]
     show_change_link = True
@@ -186,6 +206,9 @@ class ProductForm(SeenValuesModelForm):
         if problems:
             self.add_error("make_pattern", f"These variants cannot be made: {problems}.")
         self.variants_planned = [row for row in plan if not row.exists]
+        # The variant rows typed in the same submit are checked against it (their formset
+        # is made with this instance, after this form is cleaned).
+        self.instance.variants_planned = self.variants_planned
         return cleaned
 
     def clean_category(self):

@@ -35,7 +35,6 @@ from apps.toolkit.forms import with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
 from apps.toolkit.money import money
 from apps.toolkit.numbers import parse_id, parse_int
-from apps.toolkit.search import search_text
 from apps.toolkit.words import counted
 
 # What exists only with its product and goes when a product made by mistake is deleted:
@@ -239,8 +238,9 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         try:
             plan = variant_plan(
                 product_id=product_id,
-                name=search_text(request.GET.get("name", "")),
-                slug=search_text(request.GET.get("slug", "")),
+                # As the form posts them: the plan is the save's, character for character.
+                name=request.GET.get("name", "")[:255],
+                slug=request.GET.get("slug", "")[:255],
                 sizes=sizes,
                 colours=request.GET.get("make_colours", "")[:2000],
                 pattern=request.GET.get("make_pattern", "")[: MAX_PATTERN_LENGTH + 1],
@@ -326,11 +326,11 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         """POST ``featured=1|0``: feature the product or stop featuring it, answered in JSON
         for the list's switch. The request names the state wanted, not a flip, so a double
         click or a second tab that already did it changes nothing."""
-        product = self.get_object(request, object_id)
-        if product is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        if not self.has_change_permission(request, product):
+        if not self.has_change_permission(request):
             raise PermissionDenied("Your role may not feature products.")
+        product = self.get_object(request, object_id)
+        if product is None:  # deleted meanwhile, or never there: the switch says so
+            return JsonResponse({"error": "This product no longer exists."}, status=404)
         if request.method != "POST":
             return redirect(reverse("admin:catalog_product_change", args=[product.pk]))
         wanted = request.POST.get("featured")
