@@ -7,9 +7,10 @@ instance can answer the next submit) under a random token, renders the token in 
 field with the file's name, and on the next submit gives the field that file back unless
 another one was chosen or the file was cleared.
 
-A kept file the cache no longer holds (after ``KEPT_FOR``, or a cache restart) is not dropped
+A token serves one submit of the person who chose the file. A kept file the cache no longer
+holds (after ``KEPT_FOR``, a cache restart, or another person's token) is not dropped
 silently: the widget notes it in ``lost`` and the form says to choose it again
-(``lost_uploads``).
+(``lost_uploads``). A file the field refused is not kept (``refuse_invalid_uploads``).
 """
 
 import logging
@@ -28,55 +29,61 @@ KEY_PREFIX = "kept-upload:"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
 
-def keep(upload: UploadedFile) -> str | None:
-    """Hold ``upload`` for the next submit; its token, or None when it cannot be held."""
-    token = getattr(upload, "kept_token", None)
-    if token:
-        return token  # given back from the cache already, and still there
+def keep(upload: UploadedFile, owner) -> str | None:
+    """Hold ``upload`` for ``owner``'s next submit; its token, or None when it cannot be held."""
     upload.seek(0)
     data = upload.read(settings.IMAGE_MAX_BYTES + 1)
     upload.seek(0)
     if len(data) > settings.IMAGE_MAX_BYTES:
         return None  # refused for its size anyway: nothing worth keeping
     token = secrets.token_urlsafe(32)
-    kept = {"name": upload.name, "content_type": upload.content_type, "data": data}
+    held = {"owner": owner, "name": upload.name, "content_type": upload.content_type, "data": data}
     try:
-        cache.set(KEY_PREFIX + token, kept, KEPT_FOR)
+        cache.set(KEY_PREFIX + token, held, KEPT_FOR)
     except Exception as error:  # the cache's client raises its own errors; the form still works
         logger.warning("Could not keep the upload %r (%s): it must be chosen again", upload, error)
         return None
     return token
 
 
-def kept(token: str) -> SimpleUploadedFile | None:
-    """The upload held under ``token``, or None (unknown, expired, or not a token at all)."""
+def kept(token: str, owner) -> SimpleUploadedFile | None:
+    """The upload held under ``token`` for ``owner``, taken out of the cache (a token serves
+    one submit: a form that comes back again keeps the file under a new one). None when it
+    is unknown, expired, someone else's, or not a token at all."""
     if not TOKEN.fullmatch(token or ""):
         return None
     try:
         held = cache.get(KEY_PREFIX + token)
+        if held and held.get("owner") == owner:
+            cache.delete(KEY_PREFIX + token)
     except Exception as error:
         logger.warning("Could not read a kept upload (%s)", error)
         return None
-    if not held:
+    if not held or held.get("owner") != owner:
         return None
-    upload = SimpleUploadedFile(held["name"], held["data"], held["content_type"])
-    upload.kept_token = token
-    return upload
+    return SimpleUploadedFile(held["name"], held["data"], held["content_type"])
 
 
 def keeps_chosen_file(widget_class):
     """``widget_class`` (a file input) that keeps its chosen file across a form's errors."""
 
     class KeptFileWidget(widget_class):
-        # Per form: Django copies a field's widget for each form instance.
+        # Per form: Django copies a field's widget for each form instance. ``owner`` (the
+        # person's id) is set by the admin that uses the widget; ``refused`` by a formset
+        # whose field refused the file (not worth keeping).
+        owner = None
+        refused = False
         lost = ""
         chosen = None
+        _token = _upload = None
 
         def value_from_datadict(self, data, files, name):
             value = super().value_from_datadict(data, files, name)
             token = data.get(f"{name}__kept")
             if value is None and token:  # nothing new chosen, nor the file cleared
-                value = kept(token)
+                if token != self._token:  # read once per form: a token serves one submit
+                    self._token, self._upload = token, kept(token, self.owner)
+                value = self._upload
                 if value is None:
                     self.lost = str(data.get(f"{name}__kept_name", ""))[:200] or "a file"
             self.chosen = value
@@ -86,15 +93,15 @@ def keeps_chosen_file(widget_class):
             html = super().render(name, value, attrs, renderer)
             # Django renders a bound file field with its initial value (a browser cannot be
             # given a file), so the upload is the one value_from_datadict saw.
-            value = self.chosen
-            if not isinstance(value, UploadedFile):
+            upload = self.chosen
+            if not isinstance(upload, UploadedFile) or self.refused:
                 return html
-            token = keep(value)
+            token = keep(upload, self.owner)
             if token is None:
                 return format_html(
                     '{}<p class="kept-upload text-sm mt-1">“{}” was chosen: choose it again.</p>',
                     html,
-                    value.name,
+                    upload.name,
                 )
             return format_html(
                 '{}<input type="hidden" name="{}__kept" value="{}">'
@@ -105,12 +112,20 @@ def keeps_chosen_file(widget_class):
                 name,
                 token,
                 name,
-                value.name,
-                value.name,
+                upload.name,
+                upload.name,
             )
 
     KeptFileWidget.__name__ = f"Kept{widget_class.__name__}"
     return KeptFileWidget
+
+
+def refuse_invalid_uploads(forms) -> None:
+    """Keep no file a form's field refused (not an image, too big): it would fail again."""
+    for form in forms:
+        for name, field in form.fields.items():
+            if name in form.errors and hasattr(field.widget, "refused"):
+                field.widget.refused = True
 
 
 def lost_uploads(forms) -> list[str]:

@@ -110,3 +110,42 @@ def test_with_the_cache_down_the_form_says_to_choose_the_image_again(
     html = response.content.decode()
     assert "“tiered-abaya.jpg” was chosen: choose it again." in html
     assert not KEPT.search(html)
+
+
+def test_a_kept_image_serves_the_person_who_chose_it_once(client_as, form_with_an_error):
+    from django.test import Client
+
+    from tests.actors import staff
+
+    html = client_as("merchandising").post(ADD, form_with_an_error).content.decode()
+    colleague = Client()
+    colleague.force_login(staff("Merchandising", "colleague@test.example"))
+    theirs = colleague.post(ADD, resubmit(form_with_an_error, html, base_price="79.50"))
+    assert "no longer held; choose the image again" in theirs.content.decode()
+    assert not Product.objects.filter(slug=form_with_an_error["slug"]).exists()
+
+
+def test_a_kept_image_is_not_reused_after_its_form_saved(client_as, form_with_an_error):
+    client = client_as("merchandising")
+    html = client.post(ADD, form_with_an_error).content.decode()
+    assert (
+        client.post(ADD, resubmit(form_with_an_error, html, base_price="79.50")).status_code == 302
+    )
+    again = resubmit(form_with_an_error, html, base_price="79.50", slug="another-abaya")
+    response = client.post(ADD, again)
+    assert "no longer held; choose the image again" in response.content.decode()
+    assert not Product.objects.filter(slug="another-abaya").exists()
+
+
+def test_a_file_that_is_not_an_image_is_not_kept(client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = product_form(
+        CategoryFactory(),
+        CoverageLevelFactory(),
+        images=[{"image": SimpleUploadedFile("evil.png", b"not an image"), "position": 0}],
+        name="",
+    )
+    html = client_as("merchandising").post(ADD, data).content.decode()
+    assert "Upload a valid image" in html
+    assert "Kept:" not in html and not KEPT.search(html)

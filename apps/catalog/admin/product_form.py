@@ -25,7 +25,7 @@ from apps.catalog.selectors import category_choices
 from apps.feed.visibility import visible_categories
 from apps.toolkit.admin_helpers import AsciiNumbersMixin
 from apps.toolkit.forms import SeenValuesModelForm
-from apps.toolkit.kept_uploads import keeps_chosen_file, lost_uploads
+from apps.toolkit.kept_uploads import keeps_chosen_file, lost_uploads, refuse_invalid_uploads
 
 
 class VariantInlineFormSet(forms.BaseInlineFormSet):
@@ -70,6 +70,7 @@ class VariantInline(AsciiNumbersMixin, TabularInline):
 class ImageInlineFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
+        refuse_invalid_uploads(self.forms)
         lost = lost_uploads(self.forms)
         if lost:
             raise forms.ValidationError(
@@ -109,8 +110,11 @@ class ImageInline(AsciiNumbersMixin, TabularInline):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "image":
-            # Images chosen before the form came back with an error elsewhere are kept.
-            kwargs["widget"] = keeps_chosen_file(UnfoldAdminImageSmallFieldWidget)
+            # Images chosen before the form came back with an error elsewhere are kept, for
+            # the person who chose them.
+            widget = keeps_chosen_file(UnfoldAdminImageSmallFieldWidget)()
+            widget.owner = request.user.pk
+            kwargs["widget"] = widget
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @display(description="Preview")
