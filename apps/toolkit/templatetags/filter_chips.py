@@ -42,7 +42,9 @@ def filter_chips(changelist, query) -> tuple[list[Chip], str]:
         if not raw:  # a submitted filter form sends its empty fields too
             continue
         names_used += names
-        value = chosen_labels(spec, changelist) or ", ".join(raw)
+        # What the filter recognises; a value it does not (a hand-edited or stale link)
+        # narrows nothing, and the chip says so rather than pretend.
+        value = chosen_labels(spec, changelist) or f"“{', '.join(raw)}” (ignored: not a choice)"
         chips.append(Chip(capfirst(str(spec.title)), value, without(query, names)))
     if changelist.search_fields and changelist.query.strip():
         chips.append(Chip("Search", f"“{changelist.query}”", without(query, [SEARCH_VAR])))
@@ -77,7 +79,10 @@ def chosen_labels(spec, changelist) -> str:
 
 
 def form_labels(form) -> str:
-    """A filter form's chosen values: choice labels, or the from–to of a range as typed."""
+    """A filter form's chosen values: choice labels, or the from–to of a range as typed;
+    empty when the form refuses them (the filter then narrows nothing)."""
+    if form.is_bound and not form.is_valid():
+        return ""
     typed = {}
     for name, field in form.fields.items():
         value = form[name].value()
