@@ -21,7 +21,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -126,6 +126,21 @@ class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
         except (ValidationError, ValueError, TypeError):
             raise Http404 from None
         return str(object_id)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if request.method != "POST" or not _unique_violation(error):
+                raise
+        # Two saves of the same new value at once (a double click on Save, two colleagues):
+        # the form found the slug or SKU free, then the other save took it, and the database
+        # refused this one (the whole save rolled back). Checked again now, the form says so,
+        # with everything typed still in it.
+        for _, uploads in request.FILES.lists():
+            for upload in uploads:
+                upload.seek(0)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changelist(self, request, **kwargs):
         return CountedChangeList
@@ -259,6 +274,10 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 REVERT_REASON = "Reverted to the version of"
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "23505"  # PostgreSQL unique_violation
 
 
 def _reverted() -> str:

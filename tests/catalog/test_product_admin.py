@@ -1,8 +1,10 @@
 import io
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from PIL import Image
 
@@ -441,3 +443,41 @@ def test_images_keep_the_dragged_order_and_the_storefront_still_leads_with_the_f
     assert [form.instance.pk for form in formset.formset.forms] == [dragged_first.pk, feature.pk]
     storefront = list(product.images.order_by(*IMAGE_ORDER).values_list("pk", flat=True))
     assert storefront == [feature.pk, dragged_first.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_the_same_new_slug_at_once_end_in_a_form_error_not_a_500(
+    client_as, monkeypatch
+):
+    """The form finds the slug free, then a colleague's save (or the first of a double
+    click) takes it before this one writes: the database refuses, and the page says why with
+    what was typed still in the form."""
+    client = client_as("merchandising")
+    category, coverage = CategoryFactory(), CoverageLevelFactory()
+    data = product_form(category, coverage, name="Pleated Abaya", slug="pleated-abaya")
+    checks = []
+    original = Product.validate_unique
+
+    def colleague_saves():
+        try:
+            ProductFactory(slug="pleated-abaya", name="The colleague's abaya")
+        finally:
+            connection.close()
+
+    def racing(self, exclude=None):
+        if not checks:  # the other save commits right after this first check
+            checks.append(True)
+            colleague = threading.Thread(target=colleague_saves)  # its own connection
+            colleague.start()
+            colleague.join()
+            return None
+        return original(self, exclude)
+
+    monkeypatch.setattr(Product, "validate_unique", racing)
+    response = client.post(reverse("admin:catalog_product_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [
+        "Product with this Slug already exists."
+    ]
+    assert 'value="Pleated Abaya"' in response.content.decode()
+    assert list(Product.objects.values_list("name", flat=True)) == ["The colleague's abaya"]
