@@ -264,17 +264,20 @@ def phone_customers():
 
 
 def customers_matching(text: str, limit: int = 6) -> list:
-    """Customers for what an agent typed: by the start of the e-mail address, or by every
-    word found in the first or last name ("sara sidd"); at most ``limit``, by name."""
+    """Customers for what an agent typed: by the start of the e-mail address ("sara.s",
+    "sara.s@"), or by every word found in the first or last name ("sara sidd"); at most
+    ``limit``, by name."""
     text = search_text(text)
     if not text:
         return []
-    customers = phone_customers()
     if "@" in text:
-        customers = customers.filter(email__istartswith=text)
+        wanted = Q(email__istartswith=text)
     else:
-        for word in text.split()[:5]:
-            customers = customers.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word)
-            )
+        words = text.split()[:5]
+        wanted = Q()
+        for word in words:
+            wanted &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        if len(words) == 1:  # "aisha.rahman": the start of an address, before its "@"
+            wanted |= Q(email__istartswith=text)
+    customers = phone_customers().filter(wanted)
     return list(customers.order_by("last_name", "first_name", "pk")[:limit])

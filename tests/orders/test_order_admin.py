@@ -241,6 +241,10 @@ def test_the_phone_order_customer_box_offers_matching_customers_as_one_types(cli
     assert offered("MARYAM") == [("maryam@example.com", "Maryam Aziz")]  # no staff, no inactive
     assert offered("mari") == [("mariam@example.com", "Mariam Aziz")]
     assert offered("maryam@") == [("maryam@example.com", "Maryam Aziz")]
+    assert offered("mariam@ex") == offered("mariam") == [("mariam@example.com", "Mariam Aziz")]
+    assert offered("maryam.staff") == []  # the start of a staff account's address
+    UserFactory(email="a.rahman@example.com", first_name="Aisha", last_name="Rahman")
+    assert offered("a.rahman") == [("a.rahman@example.com", "Aisha Rahman")]  # no "@" yet
     assert offered("") == [] and offered("\t") == []
     page = client.get(reverse("admin:orders_order_phone_order")).content.decode()
     assert f'data-lookup="{lookup}"' in page and 'list="customer-matches"' in page
