@@ -130,3 +130,19 @@ def test_a_search_costs_the_same_queries_for_few_and_many_matches(client_as, rol
         product.name = "Open Abaya"
         product.save()
     assert count_queries(client, url) == few
+
+
+def test_the_product_form_reads_the_same_queries_whatever_the_number_of_categories(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory()
+    pages = [
+        reverse("admin:catalog_product_add"),
+        reverse("admin:catalog_product_change", args=[product.pk]),
+    ]
+    few = [count_queries(client, url) for url in pages]
+    for _ in range(30):
+        CategoryFactory(parent=product.category)
+    assert [count_queries(client, url) for url in pages] == few
+    # The chosen category is still shown, by its path.
+    html = client.get(pages[1]).content.decode()
+    assert f'<option value="{product.category_id}" selected>{product.category.name}' in html

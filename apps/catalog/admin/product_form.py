@@ -7,6 +7,7 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 from unfold.fields import UnfoldAdminAutocompleteModelChoiceField
 from unfold.widgets import (
+    UnfoldAdminAutocompleteModelChoiceFieldWidget,
     UnfoldAdminCheckboxSelectMultipleWidget,
     UnfoldAdminImageSmallFieldWidget,
     UnfoldAdminTextInputWidget,
@@ -26,6 +27,7 @@ from apps.feed.visibility import visible_categories
 from apps.toolkit.admin_helpers import AsciiNumbersMixin
 from apps.toolkit.forms import SeenValuesModelForm
 from apps.toolkit.kept_uploads import keeps_chosen_file, lost_uploads, refuse_invalid_uploads
+from apps.toolkit.numbers import parse_id
 
 
 class VariantInlineFormSet(forms.BaseInlineFormSet):
@@ -130,13 +132,26 @@ def category_label(path: str, hidden: bool) -> str:
     return f"{path} (hidden from the storefront)" if hidden else path
 
 
+class CategoryPickerWidget(UnfoldAdminAutocompleteModelChoiceFieldWidget):
+    """Renders only the chosen category, labelled with its path in one query (as Django's
+    own autocomplete widget does): the others come from the picker's searches, not from one
+    <option> and one path query per category on every render of the form."""
+
+    def optgroups(self, name, value, attrs=None):
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        ids = [parse_id(v) for v in value if v not in ("", None)]
+        chosen = category_choices().filter(pk__in=[pk for pk in ids if pk])
+        for row in chosen:
+            label = category_label(row.path, row.hidden)
+            options.append(self.create_option(name, row.pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
 class CategoryPathField(UnfoldAdminAutocompleteModelChoiceField):
     """The product's category, searched and shown by its path ("Clothing › Dresses"), the
     hidden ones marked (ProductAdmin.category_picker_view answers the searches)."""
 
-    def label_from_instance(self, category):
-        row = category_choices().get(pk=category.pk)
-        return category_label(row.path, row.hidden)
+    widget = CategoryPickerWidget
 
 
 class ProductForm(SeenValuesModelForm):
