@@ -123,10 +123,12 @@ def test_product_list_says_each_filter_in_its_own_words(client_as, catalog):
 def test_one_sided_ranges_and_unknown_values_still_show(client_as, catalog):
     client = client_as("superuser")
     shown, _ = chips(client, PRODUCTS, {"base_price_from": "10", "stock": "plenty"})
-    # "plenty" is no choice of the stock filter: it narrows nothing, and the chip says so.
-    assert list(shown) == ["Base price: from 10", "Stock: “plenty” (ignored: not a choice)"]
+    # "plenty" is no choice of the stock filter: the chip says what was asked, and that.
+    assert list(shown) == ["Base price: from 10", "Stock: “plenty” (not one of its choices)"]
     shown, _ = chips(client, PRODUCTS, {"base_price_from": "NaN"})
-    assert list(shown) == ["Base price: “NaN” (ignored: not a choice)"]
+    assert list(shown) == ["Base price: “NaN” (not one of its choices)"]
+    shown, _ = chips(client, PRODUCTS, {"category": "999999"})  # a deleted category
+    assert list(shown) == ["Category: “999999” (not one of its choices)"]
     shown, clear_all = chips(client, PRODUCTS, {"base_price_to": "50"})
     assert list(shown) == ["Base price: up to 50"]
     assert clear_all is None  # one chip is its own "clear"
@@ -235,6 +237,7 @@ def test_every_filter_of_every_list_shows_its_chip_and_its_removal(client_as, ca
             assert mine == [], shown  # which list it is, not a filter: see the users test
             continue
         assert len(mine) == 1 and mine[0] != title, f"{label} {spec.title}: {shown}"
+        assert "not one of its choices" not in mine[0], f"{label}: a real choice, unlabelled"
         after, _ = chips(client, url + shown[mine[0]])
         assert not any(text.startswith(title) for text in after), f"{label}: {after}"
 

@@ -42,9 +42,11 @@ def filter_chips(changelist, query) -> tuple[list[Chip], str]:
         if not raw:  # a submitted filter form sends its empty fields too
             continue
         names_used += names
-        # What the filter recognises; a value it does not (a hand-edited or stale link)
-        # narrows nothing, and the chip says so rather than pretend.
-        value = chosen_labels(spec, changelist) or f"“{', '.join(raw)}” (ignored: not a choice)"
+        # What the filter recognises; a value it does not (a hand-edited link, a bookmark to
+        # a deleted category) is shown as asked and marked, whatever the filter made of it
+        # (some ignore it, some show nothing).
+        raw_text = ", ".join(raw)
+        value = chosen_labels(spec, changelist) or f"“{raw_text}” (not one of its choices)"
         chips.append(Chip(capfirst(str(spec.title)), value, without(query, names)))
     if changelist.search_fields and changelist.query.strip():
         chips.append(Chip("Search", f"“{changelist.query}”", without(query, [SEARCH_VAR])))
