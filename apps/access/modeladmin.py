@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.toolkit.admin_helpers import AsciiNumbersMixin, CountedChangeList
+from apps.toolkit.admin_helpers import AsciiNumbersMixin, CountedChangeList, rewind_uploads
 from apps.toolkit.numbers import parse_id
 
 
@@ -137,9 +137,7 @@ class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
         # the form found the slug or SKU free, then the other save took it, and the database
         # refused this one (the whole save rolled back). Checked again now, the form says so,
         # with everything typed still in it.
-        for _, uploads in request.FILES.lists():
-            for upload in uploads:
-                upload.seek(0)
+        rewind_uploads(request)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_changelist(self, request, **kwargs):

@@ -115,3 +115,11 @@ def badge(key: str, text: str, colours: dict[str, str]):
 def multiline(text: str):
     """Text with its line breaks kept (escaped)."""
     return linebreaksbr(text)
+
+
+def rewind_uploads(request) -> None:
+    """Put every uploaded file back at its start, for a view that handles the same request
+    a second time (a save refused and checked again): a form reads its files to the end."""
+    for _, uploads in request.FILES.lists():
+        for upload in uploads:
+            upload.seek(0)

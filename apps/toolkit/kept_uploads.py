@@ -16,10 +16,12 @@ silently: the widget notes it in ``lost`` and the form says to choose it again
 import logging
 import re
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import transaction
 from django.utils.html import format_html
 
 logger = logging.getLogger(__name__)
@@ -47,21 +49,30 @@ def keep(upload: UploadedFile, owner) -> str | None:
 
 
 def kept(token: str, owner) -> SimpleUploadedFile | None:
-    """The upload held under ``token`` for ``owner``, taken out of the cache (a token serves
-    one submit: a form that comes back again keeps the file under a new one). None when it
-    is unknown, expired, someone else's, or not a token at all."""
+    """The upload held under ``token`` for ``owner``, or None (unknown, expired, someone
+    else's, or not a token at all).
+
+    A token serves one submit: it is forgotten when that submit's transaction commits (a
+    form that comes back again keeps the file under a new token). A save the database
+    refused and rolled back forgets nothing, so checking it again still has the file."""
     if not TOKEN.fullmatch(token or ""):
         return None
     try:
         held = cache.get(KEY_PREFIX + token)
-        if held and held.get("owner") == owner:
-            cache.delete(KEY_PREFIX + token)
     except Exception as error:
         logger.warning("Could not read a kept upload (%s)", error)
         return None
     if not held or held.get("owner") != owner:
         return None
+    transaction.on_commit(partial(_forget, token))
     return SimpleUploadedFile(held["name"], held["data"], held["content_type"])
+
+
+def _forget(token: str) -> None:
+    try:
+        cache.delete(KEY_PREFIX + token)
+    except Exception as error:  # it expires on its own
+        logger.warning("Could not forget a kept upload (%s)", error)
 
 
 def keeps_chosen_file(widget_class):

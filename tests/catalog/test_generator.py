@@ -330,3 +330,42 @@ def test_a_typed_variant_row_that_the_generator_would_also_make_is_refused_first
     assert "1 variant made: TLA-M-SAGE." in response.content.decode()
     product = Product.objects.get(slug=data["slug"])
     assert sorted(product.variants.values_list("sku", flat=True)) == ["TLA-M-SAGE", "TLA-S-SAGE"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sku_taken_between_the_check_and_the_save_rolls_the_save_back_and_says_so(
+    client_as, monkeypatch
+):
+    import threading
+
+    from django.db import connection
+
+    from apps.catalog.admin import product_form as form_module
+
+    other = ProductFactory(name="Other")
+    data = product_form(CategoryFactory(), CoverageLevelFactory(), name="Tiered Linen Abaya")
+    data.update(make_sizes=["1"], make_colours="Sage", make_pattern=DEFAULT_PATTERN)
+    original, raced = form_module.variant_plan, []
+
+    def colleague_takes_the_sku():
+        try:
+            VariantFactory(product=other, sku="TLA-S-SAGE")
+        finally:
+            connection.close()
+
+    def racing(**kwargs):
+        plan = original(**kwargs)
+        if not raced:  # a colleague takes the SKU right after this form's check
+            raced.append(True)
+            colleague = threading.Thread(target=colleague_takes_the_sku)
+            colleague.start()
+            colleague.join()
+        return plan
+
+    monkeypatch.setattr(form_module, "variant_plan", racing)
+    response = client_as("merchandising").post(ADD, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["make_pattern"] == [
+        "These variants cannot be made: TLA-S-SAGE: SKU taken by “Other”."
+    ]
+    assert not Product.objects.filter(slug=data["slug"]).exists()  # nothing half saved

@@ -125,12 +125,14 @@ def test_a_kept_image_serves_the_person_who_chose_it_once(client_as, form_with_a
     assert not Product.objects.filter(slug=form_with_an_error["slug"]).exists()
 
 
-def test_a_kept_image_is_not_reused_after_its_form_saved(client_as, form_with_an_error):
+def test_a_kept_image_is_not_reused_after_its_form_saved(
+    client_as, form_with_an_error, django_capture_on_commit_callbacks
+):
     client = client_as("merchandising")
     html = client.post(ADD, form_with_an_error).content.decode()
-    assert (
-        client.post(ADD, resubmit(form_with_an_error, html, base_price="79.50")).status_code == 302
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        saved = client.post(ADD, resubmit(form_with_an_error, html, base_price="79.50"))
+    assert saved.status_code == 302
     again = resubmit(form_with_an_error, html, base_price="79.50", slug="another-abaya")
     response = client.post(ADD, again)
     assert "no longer held; choose the image again" in response.content.decode()
@@ -149,3 +151,45 @@ def test_a_file_that_is_not_an_image_is_not_kept(client_as):
     html = client_as("merchandising").post(ADD, data).content.decode()
     assert "Upload a valid image" in html
     assert "Kept:" not in html and not KEPT.search(html)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_image_survives_a_save_the_database_refused(client_as, form_with_an_error):
+    """The form finds the slug free, a colleague takes it, the save is refused and checked
+    again (apps/access/modeladmin.py): the kept image is still there for the next submit."""
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import ProductFactory
+
+    client = client_as("merchandising")
+    html = client.post(ADD, form_with_an_error).content.decode()
+    original, raced = Product.validate_unique, []
+
+    def colleague_saves():
+        try:
+            ProductFactory(slug=form_with_an_error["slug"], name="The colleague's")
+        finally:
+            connection.close()
+
+    def racing(self, exclude=None):
+        if not raced:
+            raced.append(True)
+            colleague = threading.Thread(target=colleague_saves)
+            colleague.start()
+            colleague.join()
+            return None
+        return original(self, exclude)
+
+    Product.validate_unique = racing
+    try:
+        response = client.post(ADD, resubmit(form_with_an_error, html, base_price="79.50"))
+    finally:
+        Product.validate_unique = original
+    page = response.content.decode()
+    assert "Product with this Slug already exists." in page
+    assert "no longer held" not in page and "Kept: <strong>tiered-abaya.jpg</strong>" in page
+    retry = resubmit(form_with_an_error, page, base_price="79.50", slug="tiered-abaya-2")
+    assert client.post(ADD, retry).status_code == 302
+    assert Product.objects.get(slug="tiered-abaya-2").images.count() == 1

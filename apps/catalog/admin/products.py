@@ -30,7 +30,7 @@ from apps.catalog.selectors import (
     variant_count,
 )
 from apps.catalog.services import product_archive, product_set_featured, variants_generate
-from apps.toolkit.admin_helpers import EstimatedCountPaginator
+from apps.toolkit.admin_helpers import EstimatedCountPaginator, rewind_uploads
 from apps.toolkit.forms import with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
 from apps.toolkit.money import money
@@ -206,19 +206,24 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         super().save_related(request, form, formsets, change)
         if not getattr(form, "variants_planned", None):
             return
+        # A SKU taken between the form's check and here raises VariantPlanError: the whole
+        # save rolls back and changeform_view checks the form again, which names it.
+        made = variants_generate(
+            product=form.instance,
+            sizes=form.cleaned_data["make_sizes"],
+            colours=form.cleaned_data["make_colours"],
+            pattern=form.cleaned_data["make_pattern"],
+            actor=request.user,
+        )
+        skus = ", ".join(variant.sku for variant in made)
+        messages.success(request, f"{counted(len(made), 'variant')} made: {skus}.")
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            made = variants_generate(
-                product=form.instance,
-                sizes=form.cleaned_data["make_sizes"],
-                colours=form.cleaned_data["make_colours"],
-                pattern=form.cleaned_data["make_pattern"],
-                actor=request.user,
-            )
-        except VariantPlanError as error:  # a SKU taken between the check and the save
-            messages.error(request, str(error))
-        else:
-            skus = ", ".join(variant.sku for variant in made)
-            messages.success(request, f"{counted(len(made), 'variant')} made: {skus}.")
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except VariantPlanError:
+            rewind_uploads(request)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def variant_plan_view(self, request):
         """The generator's preview, in JSON: each size × colour with its SKU and whether it
