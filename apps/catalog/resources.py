@@ -314,11 +314,19 @@ class StockUpdateResource(AuditedResource):
         if instance is None:
             sku = str(row.get("sku")).strip()
             # SKUs match exactly (the database holds them case-sensitively); one typed in
-            # another case is named, rather than left for the person to find.
-            other_case = ProductVariant.objects.filter(sku__iexact=sku).values_list(
-                "sku", flat=True
-            )
-            hint = f" (SKUs match exactly: did you mean “{other_case[0]}”?)" if other_case else ""
+            # another case is named, for the first few (a query each) rather than every row
+            # of a file written in the wrong case.
+            hint = ""
+            self._hints_left = getattr(self, "_hints_left", 10) - 1
+            if self._hints_left >= 0:
+                other_case = (
+                    ProductVariant.objects.filter(sku__iexact=sku)
+                    .order_by("sku")
+                    .values_list("sku", flat=True)
+                    .first()
+                )
+                if other_case:
+                    hint = f" (SKUs match exactly: did you mean “{other_case}”?)"
             raise ValidationError({"sku": f"unknown SKU “{sku}”{hint}"})
         return instance, False
 

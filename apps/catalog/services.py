@@ -260,8 +260,12 @@ def product_set_featured(*, products, featured: bool, actor) -> int:
     changed = 0
     # Read again under row locks: two people (or a double click) featuring the same product
     # at once write it once, and the second is told it already was.
-    ids = [product.pk for product in products]
-    for product in Product.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+    if isinstance(products, models.QuerySet):  # an action's selection: its ids only
+        ids = list(products.order_by().values_list("pk", flat=True))
+    else:
+        ids = [product.pk for product in products]
+    locked = list(Product.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    for product in locked:
         if product.is_featured != featured:
             product.is_featured = featured
             product._change_reason = "Featured" if featured else "No longer featured"

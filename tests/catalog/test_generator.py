@@ -250,6 +250,8 @@ def test_the_preview_answers_what_the_save_would_do(client_as):
     assert wrong.json()["field"] == "pattern" and "Enter a SKU pattern" in wrong.json()["error"]
     for params in ({"make_sizes": "9"}, {"make_sizes": "١"}, {"product": "x"}, {"product": "0"}):
         assert client.get(PLAN, params).status_code == 400, params
+    gone = client.get(PLAN, {"product": "999999", "make_sizes": "1"})
+    assert gone.status_code == 404 and gone.json()["error"] == "This product no longer exists."
 
 
 @pytest.mark.django_db

@@ -228,15 +228,18 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     def variant_plan_view(self, request):
         """The generator's preview, in JSON: each size × colour with its SKU and whether it
         can be made, as ``variants_generate`` would decide."""
-        if not self.may_make_variants(request):
+        product = None
+        if "product" in request.GET:  # the change form's preview: that product, as its page
+            if parse_id(request.GET["product"]) is None:
+                return JsonResponse({"error": "product must be a product's number."}, status=400)
+            product = self.get_object(request, request.GET["product"])
+            if product is None:
+                return JsonResponse({"error": "This product no longer exists."}, status=404)
+        if not self.may_make_variants(request, product):
             raise PermissionDenied("Your role may not make variants.")
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        product_id = request.GET.get("product")
-        if product_id is not None:
-            product_id = parse_id(product_id)
-            if product_id is None:
-                return JsonResponse({"error": "product must be a product's number."}, status=400)
+        product_id = product.pk if product else None
         sizes = request.GET.getlist("make_sizes")
         if any(parse_int(size, maximum=len(ProductVariant.Size) - 1) is None for size in sizes):
             return JsonResponse({"error": "Choose sizes from the list (XS to XXL)."}, status=400)
