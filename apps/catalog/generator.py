@@ -90,17 +90,16 @@ def check_pattern(pattern: str) -> str:
         raise VariantPlanError(f"A SKU pattern has at most {MAX_PATTERN_LENGTH} characters.")
     try:
         fields = [
-            (field, spec or conversion)
+            (field, f"{'!' + conversion if conversion else ''}{':' + spec if spec else ''}")
             for _, field, spec, conversion in string.Formatter().parse(pattern)
             if field is not None
         ]
     except ValueError as error:
         raise VariantPlanError(f"The SKU pattern's braces do not pair up ({error}).") from error
     parts = {field for field, _ in fields}
+    # As typed ("{colour!r}", "{size:>9}"): a part with a conversion or a format is refused.
     unknown = sorted(
-        f"{{{field}{':' if extra else ''}{extra or ''}}}"
-        for field, extra in fields
-        if field not in PATTERN_PARTS or extra
+        f"{{{field}{extra}}}" for field, extra in fields if field not in PATTERN_PARTS or extra
     )
     if unknown:
         known = ", ".join(f"{{{name}}}" for name in PATTERN_PARTS)

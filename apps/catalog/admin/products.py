@@ -101,12 +101,11 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         return [ProductResource]
 
     paginator = EstimatedCountPaginator
-
-    class Media:
-        js = ["catalog/variant-plan.js"]
-
     show_full_result_count = False
     list_per_page = 50
+
+    class Media:
+        js = ["catalog/variant-plan.js"]  # the variant generator's preview
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "base_price":
@@ -157,9 +156,6 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     @display(description="Variants", ordering="variant_total")
     def variants(self, product):
         return product.variant_total
-
-    # Featuring from the list: a switch that saves as it is flipped (toolkit/instant-toggle.js
-    # posts to featured_view), instead of an editable cell waiting for the Save button.
 
     # The variant generator: a section of the form for who may make variants, previewed by
     # catalog/variant-plan.js through variant_plan_view, made by variants_generate.
@@ -266,6 +262,9 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
             for row in plan
         ]
         return JsonResponse({"error": "", "variants": variants})
+
+    # Featuring from the list: a switch that saves as it is flipped (toolkit/instant-toggle.js
+    # posts to featured_view), instead of an editable cell waiting for the Save button.
 
     def get_list_display(self, request):
         columns = super().get_list_display(request)

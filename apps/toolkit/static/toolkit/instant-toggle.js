@@ -27,6 +27,13 @@
         return response
           .json()
           .catch(function () {
+            // Not JSON: the sign-in page (the session ended) or the refusal page.
+            if (response.redirected) {
+              return { error: "Your session has ended: sign in again, then retry." };
+            }
+            if (response.status === 403) {
+              return { error: "Your role may not change this." };
+            }
             return { error: "The server refused (" + response.status + ")." };
           })
           .then(function (answer) {
