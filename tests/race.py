@@ -28,3 +28,22 @@ def race(*calls, refusals: tuple[type[Exception], ...] = (ValueError,)):
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+def meanwhile(call):
+    """Run ``call`` on its own connection and wait: what a colleague's request commits while
+    this one is between its check and its write (the caller is inside that window)."""
+    failures = []
+
+    def run():
+        try:
+            call()
+        except Exception as error:  # shown by the assertion below, not lost in the thread
+            failures.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    assert not failures, failures

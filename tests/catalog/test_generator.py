@@ -18,7 +18,7 @@ from apps.catalog.services import variants_generate
 from tests.actors import staff
 from tests.catalog.test_product_admin import product_form
 from tests.factories import CategoryFactory, CoverageLevelFactory, ProductFactory, VariantFactory
-from tests.race import race
+from tests.race import meanwhile, race
 
 S, M, L = ProductVariant.Size.S, ProductVariant.Size.M, ProductVariant.Size.L
 
@@ -338,10 +338,6 @@ def test_a_typed_variant_row_that_the_generator_would_also_make_is_refused_first
 def test_a_sku_taken_between_the_check_and_the_save_rolls_the_save_back_and_says_so(
     client_as, monkeypatch
 ):
-    import threading
-
-    from django.db import connection
-
     from apps.catalog.admin import product_form as form_module
 
     other = ProductFactory(name="Other")
@@ -349,19 +345,11 @@ def test_a_sku_taken_between_the_check_and_the_save_rolls_the_save_back_and_says
     data.update(make_sizes=["1"], make_colours="Sage", make_pattern=DEFAULT_PATTERN)
     original, raced = form_module.variant_plan, []
 
-    def colleague_takes_the_sku():
-        try:
-            VariantFactory(product=other, sku="TLA-S-SAGE")
-        finally:
-            connection.close()
-
     def racing(**kwargs):
         plan = original(**kwargs)
         if not raced:  # a colleague takes the SKU right after this form's check
             raced.append(True)
-            colleague = threading.Thread(target=colleague_takes_the_sku)
-            colleague.start()
-            colleague.join()
+            meanwhile(lambda: VariantFactory(product=other, sku="TLA-S-SAGE"))
         return plan
 
     monkeypatch.setattr(form_module, "variant_plan", racing)

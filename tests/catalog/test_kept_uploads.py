@@ -157,28 +157,17 @@ def test_a_file_that_is_not_an_image_is_not_kept(client_as):
 def test_a_kept_image_survives_a_save_the_database_refused(client_as, form_with_an_error):
     """The form finds the slug free, a colleague takes it, the save is refused and checked
     again (apps/access/modeladmin.py): the kept image is still there for the next submit."""
-    import threading
-
-    from django.db import connection
-
     from tests.factories import ProductFactory
+    from tests.race import meanwhile
 
     client = client_as("merchandising")
     html = client.post(ADD, form_with_an_error).content.decode()
     original, raced = Product.validate_unique, []
 
-    def colleague_saves():
-        try:
-            ProductFactory(slug=form_with_an_error["slug"], name="The colleague's")
-        finally:
-            connection.close()
-
     def racing(self, exclude=None):
         if not raced:
             raced.append(True)
-            colleague = threading.Thread(target=colleague_saves)
-            colleague.start()
-            colleague.join()
+            meanwhile(lambda: ProductFactory(slug=form_with_an_error["slug"], name="Theirs"))
             return None
         return original(self, exclude)
 

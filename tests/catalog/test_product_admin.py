@@ -1,10 +1,8 @@
 import io
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 from PIL import Image
 
@@ -18,6 +16,7 @@ from tests.factories import (
     VariantFactory,
     WishlistFactory,
 )
+from tests.race import meanwhile
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:catalog_product_changelist"
@@ -458,18 +457,10 @@ def test_two_saves_of_the_same_new_slug_at_once_end_in_a_form_error_not_a_500(
     checks = []
     original = Product.validate_unique
 
-    def colleague_saves():
-        try:
-            ProductFactory(slug="pleated-abaya", name="The colleague's abaya")
-        finally:
-            connection.close()
-
     def racing(self, exclude=None):
         if not checks:  # the other save commits right after this first check
             checks.append(True)
-            colleague = threading.Thread(target=colleague_saves)  # its own connection
-            colleague.start()
-            colleague.join()
+            meanwhile(lambda: ProductFactory(slug="pleated-abaya", name="The colleague's abaya"))
             return None
         return original(self, exclude)
 
