@@ -8,6 +8,7 @@ from import_export import fields, widgets
 
 from apps.catalog.models import Category, CoverageLevel, Product, ProductVariant
 from apps.catalog.services import StockError, StockReason, stock_apply
+from apps.feed.visibility import visible_categories
 from apps.toolkit.importing import AuditedResource, CachedForeignKeyWidget
 from apps.toolkit.numbers import PG_INT_MAX, parse_int
 
@@ -203,6 +204,20 @@ class ProductResource(AuditedResource):
         self.fields["coverage_level"].widget.cache = {
             level.name: level for level in CoverageLevel.objects.all()
         }
+        self.shown_categories = set(visible_categories().values_list("pk", flat=True))
+
+    def import_instance(self, instance, row, **kwargs):
+        new = instance.pk is None
+        super().import_instance(instance, row, **kwargs)
+        # As the product form: a new product is not put where the storefront cannot show it.
+        if new and instance.category_id and instance.category_id not in self.shown_categories:
+            raise ValidationError(
+                {
+                    "category": f"“{instance.category.slug}” is hidden from the storefront (it "
+                    "or a category above it), so a new product there would not be seen: "
+                    "show it first, or choose another"
+                }
+            )
 
     def get_queryset(self):
         # super(): a confirmation locks the rows it compares with its preview.

@@ -185,6 +185,23 @@ def test_bad_product_rows_are_named_and_nothing_is_written(catalog, row, expecte
     assert list(Product.objects.values_list("slug", flat=True)) == ["maxi-dress"]
 
 
+def test_a_new_product_is_not_imported_into_a_hidden_category_but_one_there_is_updated(catalog):
+    archive = CategoryFactory(slug="archive", name="Archive", is_active=False)
+    CategoryFactory(slug="winter", name="Winter", parent=archive)  # hidden by its parent
+    ProductFactory(slug="old-coat", name="Old Coat", category=archive, base_price=Decimal("9"))
+    result, errors = run(
+        ProductResource,
+        PRODUCT_HEADER + "new-coat,New Coat,winter,,10,,\nold-coat,Old Coat,archive,,12,,\n",
+    )
+    assert errors == [
+        "Row 1, column category: “winter” is hidden from the storefront (it or a category "
+        "above it), so a new product there would not be seen: show it first, or choose another"
+    ]
+    assert not Product.objects.filter(slug="new-coat").exists()
+    result, errors = run(ProductResource, PRODUCT_HEADER + "old-coat,Old Coat,archive,,12,,\n")
+    assert errors == [] and Product.objects.get(slug="old-coat").base_price == Decimal("12")
+
+
 def test_variants_by_sku_with_product_by_slug_and_size_labels(catalog):
     result, errors = run(
         VariantResource,
