@@ -89,6 +89,8 @@ def test_the_preview_headers_read_as_the_files_columns(client_as):
     assert "coverage_level" in headers and "base_price" in headers
     # unfold's headers capitalise ("Coverage_level"); the page turns that off for them.
     assert ".import-preview th, .import-preview-table th { text-transform: none; }" in html
+    assert "unfold capitalises" not in html  # a template comment, never on the page
+    assert "unfold capitalises" not in client.get(PRODUCT_IMPORT).content.decode()
 
 
 def test_an_invalid_rows_cells_show_what_the_file_held(client_as):
