@@ -110,7 +110,7 @@ def order_place(
         .order_by("pk")
     }
     _check_lines(quantities, locked)
-    order = Order(user=user, address=address.strip(), status=Status.PENDING)
+    order = Order(user=user, address=normalise_lines(address), status=Status.PENDING)
     items = [
         OrderItem(variant=locked[pk], quantity=qty, price_at_purchase=locked[pk].product.base_price)
         for pk, qty in sorted(quantities.items())

@@ -257,10 +257,43 @@ def test_a_phone_order_beyond_the_stock_is_refused_with_the_reason(client_as):
     VariantFactory(sku="HJB-3", stock_available=4, product=ProductFactory(base_price=12))
     url = reverse("admin:orders_order_phone_order")
     data = {"customer": "hafsa@example.com", "address": "x", "lines": "HJB-3 9"}
-    check, refused = checked(client, url, data)
-    assert "only 4" in check.content.decode()  # the check shows it already
-    assert "HJB-3: 9 requested, only 4 available" in refused.content.decode()
+    check, again = checked(client, url, data)
+    page = check.content.decode()
+    # The check says so and offers no "Place the order" until the line is changed.
+    assert "Change these lines: HJB-3: 9 wanted, only 4 in stock." in page
+    assert check.context["form"]["checked"].value() == ""
+    assert "Place the order" not in page and "Check the order" in page
+    assert "Change these lines" in again.content.decode()  # posting it again changes nothing
     assert not Order.objects.exists()
+
+
+def test_stock_gone_between_the_check_and_placing_is_refused_by_the_placement(client_as):
+    client = client_as("support")
+    UserFactory(email="hafsa@example.com")
+    variant = VariantFactory(sku="HJB-4", stock_available=4, product=ProductFactory(base_price=12))
+    url = reverse("admin:orders_order_phone_order")
+    data = {"customer": "hafsa@example.com", "address": "x", "lines": "HJB-4 3"}
+    check = client.post(url, data)
+    assert "Place the order" in check.content.decode()
+    ProductVariant.objects.filter(pk=variant.pk).update(stock_available=1)  # sold meanwhile
+    form = check.context["form"]
+    placed = client.post(url, {**data, "checked": form["checked"].value()})
+    assert "HJB-4: 3 requested, only 1 available" in placed.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_phone_order_address_is_stored_with_plain_line_breaks(client_as):
+    client = client_as("support")
+    UserFactory(email="hafsa@example.com")
+    VariantFactory(sku="HJB-5", stock_available=4, product=ProductFactory(base_price=12))
+    url = reverse("admin:orders_order_phone_order")
+    data = {
+        "customer": "hafsa@example.com",
+        "address": "12 Cedar Road\r\nLeicester",
+        "lines": "HJB-5 1",
+    }
+    checked(client, url, data)
+    assert Order.objects.get().address == "12 Cedar Road\nLeicester"
 
 
 @pytest.mark.parametrize("role", ["merchandising", "warehouse"])

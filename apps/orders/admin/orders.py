@@ -608,12 +608,24 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
             else:
                 # First the check: the same form, its address filled in, and what it will do.
                 summary = phone_order_summary(form.cleaned_data)
+                short = [
+                    f"{variant.sku}: {quantity} wanted, "
+                    + (
+                        "no longer sold"
+                        if not variant.is_active
+                        else f"only {variant.stock_available} in stock"
+                    )
+                    for variant, quantity in form.cleaned_data["lines"]
+                    if not variant.is_active or variant.stock_available < quantity
+                ]
                 data = request.POST.copy()
                 data["address"] = form.cleaned_data["address"]
-                data["checked"] = form.fingerprint()
+                data["checked"] = "" if short else form.fingerprint()
                 form = PhoneOrderForm(data, example_sku=example or "ABY-M-BLK")
                 form.is_valid()
-        checked = summary is not None
+                if short:  # nothing to place until the lines can be sold
+                    form.add_error("lines", "Change these lines: " + "; ".join(short) + ".")
+        checked = summary is not None and not form.errors
         return render_action_form(
             self,
             request,
@@ -632,8 +644,9 @@ def phone_order_summary(data) -> str:
     total = sum((v.product.base_price * q for v, q in lines), Decimal("0.00"))
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td>{}</td></tr>",
+        '<tr class="border-t border-base-200 dark:border-base-800">'
+        + '<td class="px-2 py-1">{}</td>' * 8
+        + "</tr>",
         (
             (
                 variant.sku,
@@ -650,12 +663,15 @@ def phone_order_summary(data) -> str:
     )
     return format_html(
         "<p><strong>{}</strong> ({}) — to:<br>{}</p>"
-        '<table class="w-full text-sm mt-3"><thead><tr><th align="left">SKU</th>'
-        '<th align="left">Product</th><th align="left">Size</th><th align="left">Colour</th>'
-        '<th align="left">Price</th><th align="left">In stock</th><th align="left">Qty</th>'
-        '<th align="left">Line total</th></tr></thead><tbody>{}</tbody>'
-        '<tfoot><tr><th align="left" colspan="7">Total</th><th align="left" id="phone-total">{}'
-        "</th></tr></tfoot></table>",
+        '<table class="w-full text-sm mt-3"><thead><tr>'
+        '<th class="px-2 py-1 text-left">SKU</th><th class="px-2 py-1 text-left">Product</th>'
+        '<th class="px-2 py-1 text-left">Size</th><th class="px-2 py-1 text-left">Colour</th>'
+        '<th class="px-2 py-1 text-left">Price</th>'
+        '<th class="px-2 py-1 text-left">In stock</th>'
+        '<th class="px-2 py-1 text-left">Qty</th>'
+        '<th class="px-2 py-1 text-left">Line total</th></tr></thead><tbody>{}</tbody>'
+        '<tfoot><tr><th class="px-2 py-1 text-left" colspan="7">Total</th>'
+        '<th class="px-2 py-1 text-left" id="phone-total">{}</th></tr></tfoot></table>',
         customer.get_full_name(),
         customer.email,
         linebreaksbr(data["address"]),
