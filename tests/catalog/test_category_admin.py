@@ -42,6 +42,18 @@ def test_changelist_is_an_indented_tree_with_subtree_product_counts(client_as, t
     assert "padding-left:3.0rem" in response.content.decode()
 
 
+@pytest.mark.parametrize("order", ["1", "-1", "2", "-2.1"])
+def test_the_tree_cannot_be_sorted_out_of_its_order(client_as, tree, order):
+    response = client_as("merchandising").get(
+        reverse("admin:catalog_category_changelist"), {"o": order}
+    )
+    names = [c.name for c in response.context["cl"].result_list]
+    assert names == ["Clothing", "Dresses", "Evening Dresses", "Abayas", "Hijabs"]
+    assert "sortable" not in " ".join(
+        h.get("class_attrib", "") for h in response.context["result_headers"]
+    )
+
+
 @pytest.mark.parametrize(
     ("target", "position", "expected_parent", "order_under_parent"),
     [
