@@ -258,7 +258,7 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
                     '<a href="{}">#{}</a>', reverse("admin:orders_order_change", args=[o.pk]), o.pk
                 ),
                 o.get_status_display(),
-                o.total_price,
+                money(o.total_price),
                 date_format(timezone.localtime(o.created_at), "d M Y H:i"),
             )
             for o in orders[:HISTORY_ROWS]

@@ -215,7 +215,8 @@ def customer_with_history():
     return customer, orders
 
 
-def test_the_customer_page_shows_orders_addresses_wishlist_cart_and_notes(client_as):
+def test_the_customer_page_shows_orders_addresses_wishlist_cart_and_notes(client_as, settings):
+    settings.SHOP_CURRENCY = "GBP"
     client = client_as("support")
     customer, orders = customer_with_history()
     page = client.get(reverse("admin:users_user_change", args=[customer.pk])).content.decode()
@@ -223,6 +224,7 @@ def test_the_customer_page_shows_orders_addresses_wishlist_cart_and_notes(client
         assert f'href="{order_url(order)}">#{order.pk}</a>' in page
     assert "Cancelled" in page and "Paid" in page
     assert "£1,234.50" in page  # money spent (paid orders), in the shop's currency
+    assert '<td class="pr-4 py-1 align-top">£1,234.50</td>' in page  # the order's total
     assert "1 Park Row<br>Leeds" in page and "7 Dock Street<br>Hull" in page
     assert "WSH-M-RED" in page and "Maxi Dress" in page
     assert "CRT-S-BLU" in page
