@@ -111,3 +111,22 @@ def test_if_empty_leaves_an_existing_catalog_alone(demo_data):
     Product.objects.update(name="Edited in the demo")
     call_command("load_demo", "--allow-without-debug", "--if-empty", stdout=open("/dev/null", "w"))
     assert not Product.objects.exclude(name="Edited in the demo").exists()
+
+
+def test_the_search_boxes_examples_find_something_in_the_shop(demo_data, client_as):
+    import re
+
+    from django.urls import reverse
+
+    from apps.catalog.admin.products import ProductAdmin
+    from apps.catalog.admin.stock import ProductVariantAdmin
+
+    client = client_as("superuser")
+    for admin_class, url in [
+        (ProductAdmin, "admin:catalog_product_changelist"),
+        (ProductVariantAdmin, "admin:catalog_productvariant_changelist"),
+    ]:
+        examples = re.search(r"\(([^)]*)\)\.?$", admin_class.search_help_text).group(1)
+        for example in examples.split(", "):
+            found = client.get(reverse(url), {"q": example}).context["cl"].result_count
+            assert found > 0, f"{admin_class.__name__}: the example “{example}” finds nothing"

@@ -40,7 +40,7 @@ def product_search(queryset: QuerySet, text: str) -> QuerySet:
         return queryset
     query = SearchQuery(text, config=SEARCH_CONFIG, search_type="plain")
     # Words anywhere in name or description (stemmed, full-text index), or part of the name
-    # or of a variant's SKU in any case ("abay", "uxt-001"; trigram indexes). The ids each
+    # or of a variant's SKU in any case ("abay", "maxi-008"; trigram indexes). The ids each
     # way finds through its own index, united, then the products by primary key: an OR of
     # the conditions themselves would make PostgreSQL compute every product's text vector.
     products = Product.objects.order_by()

@@ -80,7 +80,7 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
     search_fields = ["name"]  # replaced by full-text search and exact SKU, see below
     search_help_text = (
         "Words from the name or description (any form: dress, dresses), or part of the name "
-        "or of a SKU (abay, uxt-001)."
+        "or of a SKU (abay, maxi-008)."
     )
     prepopulated_fields = {"slug": ["name"]}
     fields = [

@@ -113,7 +113,7 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
         VariantCategoryFilter,
     ]
     search_fields = ["sku"]  # an exact, index-backed lookup: see get_search_results
-    search_help_text = "Part of a SKU or of the product's name, in any case (uxt-001, abaya)."
+    search_help_text = "Part of a SKU or of the product's name, in any case (maxi-008, abaya)."
     raw_id_fields = ["product"]
     form = VariantForm
     fields = [*DETAIL_FIELDS, "stock_available", "is_active"]

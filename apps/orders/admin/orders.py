@@ -184,7 +184,9 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
     ]
     list_filter_submit = True
     search_fields = ["user__email"]  # see get_search_results
-    search_help_text = "Order number, the customer's e-mail or name, or a SKU the order contains."
+    search_help_text = (
+        "Order number, the customer's e-mail or name, or a whole SKU the order contains."
+    )
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
