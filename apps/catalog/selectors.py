@@ -1,5 +1,7 @@
 """Reads with a shape: catalog queries shared by the admin, the feed and the benchmarks."""
 
+import re
+
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery
@@ -124,12 +126,17 @@ def category_path(prefix: str = "category__") -> Subquery:
 
 def category_choices(text: str = "") -> QuerySet:
     """Categories for a picker, in tree order, each with its ``path`` and whether the tree
-    ``hidden`` it from the storefront; ``text`` narrows them to paths holding it, any case."""
+    ``hidden`` it from the storefront; ``text`` narrows them to paths holding each of its
+    words, any case."""
     categories = Category.objects.annotate(
         path=category_path(prefix=""), hidden=hidden_ancestor()
     ).order_by("tree_id", "lft")
-    text = search_text(text)
-    return categories.filter(path__icontains=text) if text else categories
+    # Every word somewhere in the path, whatever separates them: "clothing abayas",
+    # "clothing > abayas" and "Clothing › Abayas" find the same categories.
+    for word in re.split(r"[\s›>/]+", search_text(text))[:5]:
+        if word:
+            categories = categories.filter(path__icontains=word)
+    return categories
 
 
 def active_stock() -> Subquery:

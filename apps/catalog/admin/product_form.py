@@ -161,7 +161,7 @@ class ProductForm(SeenValuesModelForm):
     category = CategoryPathField(
         url_path="admin:catalog_product_category_picker",
         queryset=Category.objects.all(),
-        help_text="Type part of its path: “dresses”, “clothing › abayas”.",
+        help_text="Type words of its path: “dresses”, “clothing abayas”.",
     )
 
     def __init__(self, *args, **kwargs):
