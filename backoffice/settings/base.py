@@ -316,6 +316,7 @@ UNFOLD = {
     ],
     # A fix for unfold's sidebar search; a warning before leaving unsaved list edits; slugs
     # filled from pasted names; list switches that save when flipped (each file says why).
+    "STYLES": [lambda request: static("toolkit/admin.css")],
     "SCRIPTS": [
         lambda request: static("toolkit/sidebar-search.js"),
         lambda request: static("toolkit/unsaved-changes.js"),

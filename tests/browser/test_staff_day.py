@@ -56,6 +56,7 @@ def test_merchandiser_makes_a_product_in_one_pass(
     # The picker shows paths; a hidden category is marked and cannot be chosen.
     hidden = choose_category(page, "winter", "Archive › Winter 2023 (hidden from the storefront)")
     assert hidden.get_attribute("aria-disabled") == "true"
+    assert float(hidden.evaluate("option => getComputedStyle(option).opacity")) < 1  # looks it
     hidden.click(force=True)  # a click on it chooses nothing
     assert page.locator("select[name=category]").input_value() == ""
     choose_category(page, "open ab", "Clothing › Abayas › Open Abayas").click()
@@ -71,6 +72,9 @@ def test_merchandiser_makes_a_product_in_one_pass(
     page.fill("input[name=make_colours]", "Sage, dusty rose")
     plan = page.locator("#variant-plan")
     plan.get_by_text("Saving makes 4 variants:").wait_for()
+    # Listed under the fields it answers, not above them.
+    colours_box = page.locator("input[name=make_colours]").bounding_box()
+    assert plan.bounding_box()["y"] > colours_box["y"]
     assert [row.get_attribute("data-sku") for row in plan.locator("tbody tr").all()] == [
         "TLA-S-SAGE",
         "TLA-S-DUSTY-ROSE",

@@ -8,6 +8,13 @@
       return;
     }
     var form = box.closest("form");
+    // Under the fields it answers (the section's description, where it is rendered, sits
+    // above them): the list grows without pushing the colours box away while typing.
+    var last = form.querySelector("[name=make_pattern]");
+    var row = last && last.closest(".form-row, .field-row");
+    if (row) {
+      row.after(box);
+    }
     var timer = null;
     var asked = 0;
 
