@@ -15,6 +15,7 @@ import tablib
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -38,6 +39,7 @@ from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.guarded import GuardedFieldError
 from apps.toolkit.history import last_change
 from apps.toolkit.numbers import parse_int
+from apps.toolkit.templatetags.filter_chips import filter_chips
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -668,7 +670,14 @@ class ExportSaysWhatMixin:
 
     def export_action(self, request):
         if request.method == "GET" and self.has_export_permission(request):
-            messages.info(request, self.export_scope(request))
+            try:
+                scope = self.export_scope(request)
+            except IncorrectLookupParameters:  # a hand-edited link: no list to export
+                messages.error(request, "These filters cannot be read: open Export from the list.")
+                return redirect(
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+                )
+            messages.info(request, scope)
         return super().export_action(request)
 
     def export_scope(self, request) -> str:
@@ -681,8 +690,8 @@ class ExportSaysWhatMixin:
             return f"This export holds every one of the {count:,} {names}."
         count = self.get_export_queryset(request).count()
         shown = ", ".join(
-            f"{'search' if k == 'q' else k.split('__')[0].replace('_', ' ')}: {v}"
-            for k, v in chosen.items()
+            f"{chip.title}: {chip.value}"
+            for chip in filter_chips(self.get_changelist_instance(request), request.GET)[0]
         )
         return (
             f"This export holds the {count:,} {names} of the list as you filtered it "

@@ -585,7 +585,7 @@ def test_the_export_page_says_whether_it_exports_the_filtered_list_or_everything
     export = reverse("admin:orders_order_export")
     filtered = " ".join(client.get(export + "?status__exact=paid").content.decode().split())
     assert (
-        "This export holds the 2 orders of the list as you filtered it (status: paid)" in filtered
+        "This export holds the 2 orders of the list as you filtered it (Status: Paid)" in filtered
     )
     everything = " ".join(client.get(export).content.decode().split())
     assert "This export holds every one of the 3 orders." in everything
@@ -605,3 +605,17 @@ def test_the_export_page_counts_only_what_the_persons_list_holds(client_as, monk
     )
     everything = " ".join(client.get(reverse("admin:orders_order_export")).content.decode().split())
     assert "This export holds every one of the 2 orders." in everything
+
+
+def test_the_export_page_names_the_filters_as_the_list_shows_them(client_as):
+    category = CategoryFactory(name="Open Abayas")
+    ProductFactory(name="Linen Abaya", category=category)
+    client = client_as("merchandising")
+    export = reverse("admin:catalog_product_export")
+    page = " ".join(
+        client.get(export, {"category": category.pk, "q": "abaya"}).content.decode().split()
+    )
+    assert "(Category: Open Abayas, Search: “abaya”)" in page  # not "category: 7"
+    refused = client.get(export, {"bogus__field": "1"})  # a hand-edited link: never a 500
+    assert refused.status_code == 302
+    assert refused["Location"] == reverse("admin:catalog_product_changelist")
