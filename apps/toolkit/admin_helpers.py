@@ -2,10 +2,12 @@
 
 from functools import cached_property
 
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.paginator import Paginator
 from django.db import connection
 from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from unfold.utils import display_for_label
 from unfold.views import ChangeList
 
@@ -77,26 +79,41 @@ def render_action_form(
     suggestions=None,
     links=(),
     summary=None,
+    back=None,
 ):
     """An intermediate page with ``form``, in the admin's look (unfold's base layout).
 
     ``suggestions`` is ``(datalist id, values)`` for a text field's ``list`` attribute;
     ``links`` are ``(url, label)`` pairs shown under the introduction; ``summary`` is HTML
-    (already escaped) shown above the form, e.g. what a confirmation will do.
+    (already escaped) shown above the form, e.g. what a confirmation will do. ``back`` is the
+    ``(url, label)`` of the way out without doing it: by default the object's page (the list
+    for a page without one), a real address rather than the browser's back, which after a
+    refused submit is this same form again.
     """
+    opts = model_admin.model._meta
+    if back is None:
+        filters = {"preserved_filters": model_admin.get_preserved_filters(request), "opts": opts}
+        if obj is not None:
+            page = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            back = (add_preserved_filters(filters, page), f"Back to {obj}")
+        else:
+            page = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            back = (add_preserved_filters(filters, page), "Go back without doing this")
     context = {
         **model_admin.admin_site.each_context(request),
         "title": title,
         "subtitle": str(obj) if obj is not None else None,
         "form": form,
         "object": obj,
-        "opts": model_admin.model._meta,
+        "opts": opts,
         "submit_label": submit,
         "intro": intro,
         "hidden_fields": hidden_fields,
         "suggestions": suggestions,
         "links": links,
         "summary": summary,
+        "back_url": back[0],
+        "back_label": back[1],
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/action_form.html", context)

@@ -126,6 +126,12 @@ def test_adjust_stock_is_one_click_from_the_row_and_returns_to_the_same_list(cli
     link = re.search(rf'href="({re.escape(adjust)}[^"]*)">Adjust stock</a>', html)
     assert link, "no Adjust stock link in the row"
     url = link.group(1).replace("&amp;", "&")
+    # A refused adjustment keeps the way back to that same list (not the browser's back).
+    refused = client.post(url, {"reason": "damaged", "quantity": 9}).content.decode()
+    back_link = re.search(r'<a href="([^"]*)"[^>]*>Back to the stock list</a>', refused)
+    assert back_link, "no way back to the list"
+    back_to = unquote(back_link.group(1).replace("&amp;", "&"))
+    assert back_to.startswith(CHANGELIST) and "stock=low" in back_to
     response = client.post(url, {"reason": "received", "quantity": 4, "note": "DN-7"})
     assert response.status_code == 302
     back = unquote(response["Location"])

@@ -311,3 +311,5 @@ def test_the_order_page_reads_plainly(client_as, settings):
     assert "£19.50 (higher)" in page  # today's price stands out when it differs
     cancel = client.get(order_url(order, "cancel_order")).content.decode()
     assert f"Back to Order #{order.pk}" in cancel and ">Cancel<" not in cancel
+    # A real address (after a refused submit the browser's "back" is this form again).
+    assert f'<a href="{order_url(order)}" class="text-primary-600' in cancel

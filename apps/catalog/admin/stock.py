@@ -279,6 +279,9 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
         variant = self.get_object(request, object_id)
         if variant is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        # The list the person came from, as filtered: after the adjustment, or going back.
+        back = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
+        list_url = add_preserved_filters(back, reverse("admin:catalog_productvariant_changelist"))
         form = StockAdjustmentForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -293,14 +296,13 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
                 form.add_error("quantity", str(error))
             else:
                 messages.success(request, f"{variant.sku}: stock is now {variant.stock_available}.")
-                back = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
-                changelist = reverse("admin:catalog_productvariant_changelist")
-                return redirect(add_preserved_filters(back, changelist))
+                return redirect(list_url)
         return render_action_form(
             self,
             request,
             title=f"Adjust stock of {variant.sku}",
             obj=variant,
+            back=(list_url, "Back to the stock list"),
             form=form,
             submit="Save adjustment",
             intro=f"{variant.product.name}, {variant.get_size_display()}, {variant.color}: "
