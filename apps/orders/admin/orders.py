@@ -611,14 +611,9 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
                 # First the check: the same form, its address filled in, and what it will do.
                 summary = phone_order_summary(form.cleaned_data)
                 short = [
-                    f"{variant.sku}: {quantity} wanted, "
-                    + (
-                        "no longer sold"
-                        if not variant.is_active
-                        else f"only {variant.stock_available} in stock"
-                    )
+                    f"{variant.sku}: {quantity} wanted, {problem}"
                     for variant, quantity in form.cleaned_data["lines"]
-                    if not variant.is_active or variant.stock_available < quantity
+                    if (problem := _line_problem(variant, quantity))
                 ]
                 data = request.POST.copy()
                 data["address"] = form.cleaned_data["address"]
@@ -682,9 +677,15 @@ def phone_order_summary(data) -> str:
     )
 
 
-def _stock_note(variant, quantity):
+def _line_problem(variant, quantity) -> str:
+    """Why a phone order's line cannot be sold as it stands; "" when it can. The check's
+    table and its refusal both say it (order_place decides at placing, under row locks)."""
     if not variant.is_active:
         return "no longer sold"
     if variant.stock_available < quantity:
-        return f"only {variant.stock_available}"
-    return variant.stock_available
+        return f"only {variant.stock_available} in stock"
+    return ""
+
+
+def _stock_note(variant, quantity):
+    return _line_problem(variant, quantity) or variant.stock_available
