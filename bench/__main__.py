@@ -9,7 +9,7 @@ import argparse
 import os
 import sys
 
-BENCHMARKS = ["search", "changelists", "orders", "imports", "feed", "dashboard", "memory"]
+BENCHMARKS = ["search", "changelists", "orders", "imports", "feed", "dashboard", "memory", "admin"]
 
 
 def main() -> None:

@@ -8,3 +8,8 @@ class ToolkitConfig(AppConfig):
 
     name = "apps.toolkit"
     label = "toolkit"
+
+    def ready(self):
+        from apps.toolkit import unfold_overrides
+
+        unfold_overrides.apply()

@@ -40,6 +40,7 @@ from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
 )
+from apps.toolkit.compact_list import CompactModelFormSet
 from apps.toolkit.forms import NOT_SEEN, SeenWidgetsMixin, seen_value, with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin, stream_csv
 from apps.toolkit.numbers import PG_INT_MAX, AsciiIntegerField
@@ -248,6 +249,8 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
             extra=0,
             fields=self.list_editable_for(request),
             formfield_callback=partial(self.formfield_for_dbfield, request=request),
+            # 100 rows of inputs drawn without a template each (issue #16).
+            formset=CompactModelFormSet,
             **kwargs,
         )
 

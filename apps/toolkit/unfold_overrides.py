@@ -1,0 +1,136 @@
+"""Where unfold's rendering costs more than the page it draws, and what replaces it.
+
+Measured with ``python -m bench admin`` (issue #16): unfold's lists and forms took up to twice
+the time of the same admin drawn by Django's stock templates, for the same look each time.
+Each override below is small, keeps unfold's markup and behaviour, and is applied once at
+start-up (``ToolkitConfig.ready``). tests/toolkit/test_unfold_overrides.py pins the source of
+every unfold function replaced here: an upgrade that changes one fails that test, to be read
+and carried over (or the override dropped) before the upgrade lands.
+
+1. ``result_headers``: unfold's ``items_for_result`` recomputes the whole header row (sort
+   links and all) for every row of a list, to print each cell's ``data-label``; computed
+   once per list here.
+2. The classes of a list's cells, row checkboxes and links: short tokens (compact_list.py).
+3. The row checkbox (``ModelAdmin.action_checkbox``): rendered without a template, 100
+   times per page otherwise.
+4. A boolean's icon: unfold renders a template per boolean cell; there are three icons, each
+   rendered once per language here.
+5. An editable cell's error list: unfold renders a template for every editable cell, errors
+   or not; an empty one renders nothing.
+6. A change form's read-only values: unfold looks each one up when its field is built and
+   again when drawn, and builds the fields of a line each time the template walks it (three
+   times and more), so a read-only value that runs queries (an order's timeline) ran them
+   three times. Each is looked up once per form here.
+"""
+
+from django.contrib.admin.utils import lookup_field
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from apps.toolkit.compact_list import token_for
+
+FORM_ERRORS = "unfold/helpers/form_errors.html"
+
+
+def _headers_once(original):
+    def result_headers(cl):
+        headers = getattr(cl, "_unfold_result_headers", None)
+        if headers is None:
+            headers = cl._unfold_result_headers = list(original(cl))
+        return iter(headers)
+
+    result_headers.original = original
+    return result_headers
+
+
+def _render_to_string_skipping_empty_errors(original):
+    def render(template_name, context=None, *args, **kwargs):
+        if template_name == FORM_ERRORS and not (context or {}).get("errors"):
+            return ""
+        return original(template_name, context, *args, **kwargs)
+
+    render.original = original
+    return render
+
+
+def _boolean_icons(original):
+    rendered: dict[tuple, str] = {}
+
+    def boolean_icon(value):
+        key = (None if value in ("", None) else bool(value), translation.get_language())
+        if key not in rendered:
+            rendered[key] = original(key[0])
+        return rendered[key]
+
+    boolean_icon.original = original
+    return boolean_icon
+
+
+def _lookup_once(original):
+    def cached_lookup_field(name, obj, model_admin=None):
+        # Per model instance: the instance a change form draws lives for one request.
+        cache = obj.__dict__.setdefault("_readonly_lookups", {})
+        key = (name, id(model_admin))
+        if key not in cache:
+            try:
+                cache[key] = ("ok", original(name, obj, model_admin))
+            except Exception as error:  # replayed below, as the first call raised it
+                cache[key] = ("error", error)
+        kind, result = cache[key]
+        if kind == "error":
+            raise result
+        return result
+
+    cached_lookup_field.original = original
+    return cached_lookup_field
+
+
+def _action_checkbox(checkbox):
+    classes = token_for(checkbox.attrs["class"])
+    label = checkbox.attrs.get("aria-label", "")
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="_selected_action" value="{}" class="{} action-select"'
+            ' aria-label="{}">',
+            obj.pk,
+            mark_safe(classes),
+            label,
+        )
+
+    return action_checkbox
+
+
+def apply() -> None:
+    from unfold import admin as unfold_admin
+    from unfold import fields as unfold_fields
+    from unfold import utils as unfold_utils
+    from unfold.templatetags import unfold_list
+
+    if getattr(unfold_list.result_headers, "original", None):
+        return  # applied already
+    unfold_list.result_headers = _headers_once(unfold_list.result_headers)
+    unfold_list.ROW_CLASSES = [token_for(" ".join(unfold_list.ROW_CLASSES))]
+    unfold_list.CHECKBOX_CLASSES = [
+        "action-checkbox",
+        token_for(" ".join(c for c in unfold_list.CHECKBOX_CLASSES if c != "action-checkbox")),
+    ]
+    unfold_list.LINK_CLASSES = [token_for(" ".join(unfold_list.LINK_CLASSES))]
+    unfold_list.render_to_string = _render_to_string_skipping_empty_errors(render_to_string)
+    unfold_utils._boolean_icon = _boolean_icons(unfold_utils._boolean_icon)
+    unfold_fields.lookup_field = _lookup_once(lookup_field)
+    checkbox = _action_checkbox(unfold_admin.checkbox)
+    unfold_admin.ModelAdmin.action_checkbox = _keep_display(
+        checkbox, unfold_admin.ModelAdmin.action_checkbox
+    )
+
+
+def _keep_display(new, old):
+    """``new`` with the display attributes (the header's "select all" box) of ``old``."""
+    for name in ("short_description", "boolean", "admin_order_field"):
+        if hasattr(old, name):
+            setattr(new, name, getattr(old, name))
+    new.original = old
+    return new
