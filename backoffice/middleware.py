@@ -2,6 +2,7 @@
 page."""
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 
 from backoffice.health import healthz
 
@@ -43,6 +44,23 @@ class ContentSecurityPolicyMiddleware:
         if path.startswith("/api/"):
             return FEED_POLICY
         return ADMIN_POLICY
+
+
+class CompressPagesMiddleware(GZipMiddleware):
+    """The back office's HTML pages gzipped for browsers that accept it (a list of 100 rows
+    is ~200 KB, ~20 KB compressed).
+
+    Safe with the CSRF token in every form: Django masks it afresh in each response and adds
+    random bytes to each gzip stream (its BREACH mitigations), so no secret repeats across
+    responses for an attacker to guess by size. Only HTML: the storefront feed keeps its own
+    cached bodies (apps/feed/cache.py), CSV/XLSX downloads stream as they are, and static
+    files come precompressed from whitenoise.
+    """
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)
 
 
 class HealthzMiddleware:

@@ -3,3 +3,7 @@ as Render runs it (debug off, whitenoise's manifest, Redis, HTTPS behind a proxy
 benchmark's database. The environment comes from bench/admin.py's servers."""
 
 from backoffice.settings.base import *  # noqa: F403
+from backoffice.settings.base import MIDDLEWARE  # noqa: E402
+
+# Outermost: the worker's time for the whole request (bench/timing.py).
+MIDDLEWARE = ["bench.timing.ServerTimingMiddleware", *MIDDLEWARE]

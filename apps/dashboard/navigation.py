@@ -144,16 +144,41 @@ def _link(url_name: str, query: str) -> str | None:
         return None
 
 
+class _Fresh(list):
+    """Built anew for each request: unfold's deep copy of the navigation (it guards a shared
+    settings value against its own edits) has nothing to guard here."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def sidebar(request) -> list[dict]:
-    groups = []
+    groups = _Fresh()
     for title, entries in GROUPS:
+        # Every key unfold's sidebar template reads, even when empty: a key it misses costs
+        # Django's template engine an exception and a dir() per entry, on every page.
         items = [
-            {"title": name, "icon": icon, "link": link, "permission": _allowed(permission)}
+            {
+                "title": name,
+                "icon": icon,
+                "link": link,
+                "permission": _allowed(permission),
+                "badge": None,
+                "link_callback": None,
+            }
             for name, icon, url_name, query, permission in entries
             if request.user.has_perm(permission) and (link := _link(url_name, query))
         ]
         if items:
-            groups.append({"title": title, "separator": True, "items": items})
+            groups.append(
+                {
+                    "title": title,
+                    "separator": True,
+                    "items": items,
+                    "collapsible": False,
+                    "badge": None,
+                }
+            )
     current = _current_item(request, [item for group in groups for item in group["items"]])
     for group in groups:
         for item in group["items"]:

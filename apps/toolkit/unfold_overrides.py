@@ -7,25 +7,37 @@ start-up (``ToolkitConfig.ready``). tests/toolkit/test_unfold_overrides.py pins 
 every unfold function replaced here: an upgrade that changes one fails that test, to be read
 and carried over (or the override dropped) before the upgrade lands.
 
-1. ``result_headers``: unfold's ``items_for_result`` recomputes the whole header row (sort
-   links and all) for every row of a list, to print each cell's ``data-label``; computed
-   once per list here.
+1. ``items_for_result``: unfold recomputes, for every cell of a list, what depends only on
+   its column (the whole header row, sort links and all, for each cell's ``data-label``);
+   list_cells.py works columns out once per list. ``result_headers`` is computed once per
+   list too (the template asks for it again).
 2. The classes of a list's cells, row checkboxes and links: short tokens (compact_list.py).
 3. The row checkbox (``ModelAdmin.action_checkbox``): rendered without a template, 100
    times per page otherwise.
 4. A boolean's icon: unfold renders a template per boolean cell; there are three icons, each
    rendered once per language here.
-5. An editable cell's error list: unfold renders a template for every editable cell, errors
+5. A label (``@display(label=…)``, an order's status): unfold renders two templates per cell
+   for one of a handful of labels; each is rendered once per value and language here.
+6. An editable cell's error list: unfold renders a template for every editable cell, errors
    or not; an empty one renders nothing.
-6. A change form's read-only values: unfold looks each one up when its field is built and
+7. A change form's read-only values: unfold looks each one up when its field is built and
    again when drawn, and builds the fields of a line each time the template walks it (three
    times and more), so a read-only value that runs queries (an order's timeline) ran them
    three times. Each is looked up once per form here.
+8. Names unfold's change-form templates read that nothing defines (``conditional_fields`` on
+   the admin, ``nested_formsets`` on inline forms, ``nested_inline`` in the context): each
+   miss costs Django's template engine an exception and a dir() of the object (a ModelAdmin
+   has hundreds of attributes), hundreds of times on a product's page. They are defined,
+   empty, with the meaning unfold gives their absence.
+9. Django's ``AdminSite.each_context`` builds the list of every app and model for its own
+   sidebar on every page; unfold's sidebar is our navigation (SIDEBAR in settings) and reads
+   that list only to show "all applications", which we turn off. It is built when read.
 """
 
 from django.contrib.admin.utils import lookup_field
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -68,6 +80,26 @@ def _boolean_icons(original):
     return boolean_icon
 
 
+def _labels_once(original):
+    rendered: dict[tuple, str] = {}
+
+    def display_for_label(value, empty_value_display, label):
+        shape = tuple(sorted(label.items())) if isinstance(label, dict) else label
+        try:
+            key = (value, empty_value_display, shape, translation.get_language())
+            hash(key)
+        except TypeError:  # a value that cannot be a key (a list): rendered every time
+            return original(value, empty_value_display, label)
+        if key not in rendered:
+            if len(rendered) > 1000:  # labels are a handful of words; never a leak
+                rendered.clear()
+            rendered[key] = original(value, empty_value_display, label)
+        return rendered[key]
+
+    display_for_label.original = original
+    return display_for_label
+
+
 def _lookup_once(original):
     def cached_lookup_field(name, obj, model_admin=None):
         # Per model instance: the instance a change form draws lives for one request.
@@ -103,15 +135,59 @@ def _action_checkbox(checkbox):
     return action_checkbox
 
 
+def _inline_forms_without_nesting(original):
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = original(self, request, obj, **kwargs)
+        if not hasattr(formset.form, "nested_formsets"):
+            formset.form.nested_formsets = ()  # unfold adds its own when an inline nests
+        return formset
+
+    get_formset.original = original
+    return get_formset
+
+
+def _change_form_defaults(original):
+    def render_change_form(self, request, context, *args, **kwargs):
+        context.setdefault("nested_inline", False)
+        return original(self, request, context, *args, **kwargs)
+
+    render_change_form.original = original
+    return render_change_form
+
+
+def _app_list_when_read(each_context, get_app_list):
+    def lazy_each_context(self, request):
+        request._app_list_when_read = True
+        try:
+            return each_context(self, request)
+        finally:
+            request._app_list_when_read = False
+
+    def lazy_get_app_list(self, request, app_label=None):
+        if getattr(request, "_app_list_when_read", False):
+            return SimpleLazyObject(lambda: get_app_list(self, request, app_label))
+        return get_app_list(self, request, app_label)
+
+    lazy_each_context.original = each_context
+    lazy_get_app_list.original = get_app_list
+    return lazy_each_context, lazy_get_app_list
+
+
 def apply() -> None:
     from unfold import admin as unfold_admin
     from unfold import fields as unfold_fields
+    from unfold import sites as unfold_sites
     from unfold import utils as unfold_utils
     from unfold.templatetags import unfold_list
+
+    from apps.toolkit import list_cells
 
     if getattr(unfold_list.result_headers, "original", None):
         return  # applied already
     unfold_list.result_headers = _headers_once(unfold_list.result_headers)
+    unfold_list.FORM_ERRORS = FORM_ERRORS
+    list_cells.items_for_result.original = unfold_list.items_for_result
+    unfold_list.items_for_result = list_cells.items_for_result
     unfold_list.ROW_CLASSES = [token_for(" ".join(unfold_list.ROW_CLASSES))]
     unfold_list.CHECKBOX_CLASSES = [
         "action-checkbox",
@@ -120,7 +196,16 @@ def apply() -> None:
     unfold_list.LINK_CLASSES = [token_for(" ".join(unfold_list.LINK_CLASSES))]
     unfold_list.render_to_string = _render_to_string_skipping_empty_errors(render_to_string)
     unfold_utils._boolean_icon = _boolean_icons(unfold_utils._boolean_icon)
+    unfold_list.display_for_label = _labels_once(unfold_list.display_for_label)
     unfold_fields.lookup_field = _lookup_once(lookup_field)
+    site = unfold_sites.UnfoldAdminSite
+    site.each_context, site.get_app_list = _app_list_when_read(site.each_context, site.get_app_list)
+    unfold_admin.ModelAdmin.conditional_fields = {}
+    for inline in (unfold_admin.StackedInline, unfold_admin.TabularInline):
+        inline.get_formset = _inline_forms_without_nesting(inline.get_formset)
+    unfold_admin.ModelAdmin.render_change_form = _change_form_defaults(
+        unfold_admin.ModelAdmin.render_change_form
+    )
     checkbox = _action_checkbox(unfold_admin.checkbox)
     unfold_admin.ModelAdmin.action_checkbox = _keep_display(
         checkbox, unfold_admin.ModelAdmin.action_checkbox
