@@ -58,9 +58,17 @@ def _compact_class(widget_class):
     return Compact
 
 
+# Django's templates that are its one-line input and nothing else (unfold's own text input
+# template wraps it, so a widget with that one is left as it is).
+PLAIN_INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "number", "checkbox", "hidden", "email", "url")
+}
+
+
 def compact_widget(widget):
     """``widget`` (an input or checkbox) drawn in a list: its classes as a token, no template."""
-    if getattr(widget, "input_type", None) not in {"text", "number", "checkbox", "hidden"}:
+    if getattr(widget, "template_name", None) not in PLAIN_INPUT_TEMPLATES:
         return widget
     compact = object.__new__(_compact_class(type(widget)))
     compact.__dict__.update(widget.__dict__)

@@ -44,6 +44,8 @@ from django.utils.safestring import mark_safe
 from apps.toolkit.compact_list import token_for
 
 FORM_ERRORS = "unfold/helpers/form_errors.html"
+# unfold's own class lists, as they were before the tokens replaced them (for the tests).
+UNFOLD_CLASSES: dict[str, list[str]] = {}
 
 
 def _headers_once(original):
@@ -159,14 +161,15 @@ def _app_list_when_read(each_context, get_app_list):
     def lazy_each_context(self, request):
         request._app_list_when_read = True
         try:
-            return each_context(self, request)
+            return lazy_each_context.original(self, request)
         finally:
             request._app_list_when_read = False
 
     def lazy_get_app_list(self, request, app_label=None):
+        build = lazy_get_app_list.original
         if getattr(request, "_app_list_when_read", False):
-            return SimpleLazyObject(lambda: get_app_list(self, request, app_label))
-        return get_app_list(self, request, app_label)
+            return SimpleLazyObject(lambda: build(self, request, app_label))
+        return build(self, request, app_label)
 
     lazy_each_context.original = each_context
     lazy_get_app_list.original = get_app_list
@@ -188,6 +191,11 @@ def apply() -> None:
     unfold_list.FORM_ERRORS = FORM_ERRORS
     list_cells.items_for_result.original = unfold_list.items_for_result
     unfold_list.items_for_result = list_cells.items_for_result
+    UNFOLD_CLASSES.update(
+        ROW_CLASSES=unfold_list.ROW_CLASSES,
+        CHECKBOX_CLASSES=unfold_list.CHECKBOX_CLASSES,
+        LINK_CLASSES=unfold_list.LINK_CLASSES,
+    )
     unfold_list.ROW_CLASSES = [token_for(" ".join(unfold_list.ROW_CLASSES))]
     unfold_list.CHECKBOX_CLASSES = [
         "action-checkbox",
