@@ -29,8 +29,10 @@ from apps.orders.admin.orders import OrderAdmin
 from apps.toolkit import list_cells
 from apps.toolkit.compact_list import compact_widget, list_classes, token_for
 from apps.toolkit.unfold_overrides import UNFOLD_CLASSES
+from tests.catalog.test_product_admin import product_form
 from tests.factories import (
     CategoryFactory,
+    CoverageLevelFactory,
     OrderFactory,
     OrderItemFactory,
     ProductFactory,
@@ -346,3 +348,69 @@ def test_the_feed_and_downloads_are_not_gzipped_by_the_page_middleware(client, c
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
     assert "Content-Encoding" not in download
     assert b"".join(download.streaming_content).count(b"\n") >= 2  # a header and a row
+
+
+# backoffice/templates/unfold/helpers/edit_inline/tabular_group.html -------------------------
+
+TABULAR = "unfold/helpers/edit_inline/tabular_group.html"
+PINNED_TEMPLATES.update(
+    {
+        TABULAR: "99113732dbdac5a0",
+        "unfold/helpers/edit_inline/tabular_field.html": "ab1aab4fedf9f270",
+        "unfold/helpers/field_readonly_value.html": "a1d46fa2a26e3441",
+    }
+)
+
+
+def _normalised(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r'class="([^"]*)"', lambda m: " ".join(sorted(m.group(1).split())), html)
+    return re.sub(r"\s+", "", html)
+
+
+@pytest.fixture
+def with_unfolds_tabular_group(settings, tmp_path):
+    """Pages drawn with unfold's own tabular_group.html in front of ours."""
+    (tmp_path / TABULAR).parent.mkdir(parents=True)
+    (tmp_path / TABULAR).write_text((UNFOLD / TABULAR).read_text())
+    ours = settings.TEMPLATES
+
+    def use(original: bool):
+        engine = {**ours[0], "DIRS": [tmp_path, *ours[0]["DIRS"]] if original else ours[0]["DIRS"]}
+        settings.TEMPLATES = [engine]
+
+    return use
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["product", "new product", "order", "product with errors"])
+def test_inline_rows_are_unfolds_byte_for_byte(client_as, with_unfolds_tabular_group, page):
+    product = ProductFactory()
+    VariantFactory.create_batch(3, product=product)
+    ProductImageFactory.create_batch(2, product=product)
+    order = OrderFactory()
+    OrderItemFactory.create_batch(2, order=order)
+    coverage = CoverageLevelFactory()
+    client = client_as("superuser")
+    change = reverse("admin:catalog_product_change", args=[product.pk])
+
+    def draw():
+        if page == "product":
+            return client.get(change)
+        if page == "new product":
+            return client.get(reverse("admin:catalog_product_add"))
+        if page == "order":
+            return client.get(reverse("admin:orders_order_change", args=[order.pk]))
+        variant = {"sku": "", "size": 99, "color": "Plum", "coverage": coverage.pk}
+        data = product_form(product.category, coverage, variants=[variant], slug="new-one")
+        return client.post(reverse("admin:catalog_product_add"), data)
+
+    with_unfolds_tabular_group(original=True)
+    theirs = draw()
+    with_unfolds_tabular_group(original=False)
+    ours = draw()
+    assert ours.status_code == theirs.status_code == 200
+    assert ours.content != theirs.content  # drawn both ways, not twice the same
+    assert _normalised(ours.content.decode()) == _normalised(theirs.content.decode())
+    if page == "product with errors":  # the row's own error, in the row
+        assert re.search(r'field-size[^"]*errors', ours.content.decode())
