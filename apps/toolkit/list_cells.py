@@ -33,6 +33,8 @@ from unfold.utils import (
     display_for_value,
 )
 
+from apps.toolkit.compact_list import token_for
+
 
 @dataclass
 class _Column:
@@ -171,3 +173,41 @@ def items_for_result(cl, result, form):
 
     if form and not form[cl.model._meta.pk.name].is_hidden:  # as unfold (never seen)
         yield format_html("<td>{}</td>", form[cl.model._meta.pk.name])
+
+
+# The row around the cells, as backoffice/templates/admin/change_list_results.html draws it.
+TBODY = "block relative lg:table-row-group"
+TBODY_ODD = "bg-base-50 dark:bg-white/[.02]"
+ROW = (
+    "data-row block border border-base-200 mb-3 relative rounded-default lg:table-row "
+    "lg:border-none lg:mb-0 lg:rounded-none dark:border-base-800"
+)
+
+
+def draw_rows(data: dict) -> dict:
+    """Each row of unfold's ``result_list`` drawn at once (``row.html``) where nothing in it
+    needs the template: no drag handle, expandable section, row actions or form-wide error.
+
+    The template's own row, a dozen tags for each of 50 to 100 rows, cost more than all the
+    cells in it; the markup here is the template's (tests compare both).
+    """
+    cl = data["cl"]
+    rows = data["results"]
+    for row in rows:
+        row.html = ""
+    model_admin = cl.model_admin
+    if (
+        getattr(model_admin, "ordering_field", None)
+        or getattr(model_admin, "list_sections", None)
+        or data.get("actions_row")
+    ):
+        return data
+    tbody, odd, tr = token_for(TBODY), token_for(TBODY_ODD), token_for(ROW)
+    for index, row in enumerate(rows):
+        if row.form and row.form.non_field_errors():
+            continue
+        row.html = mark_safe(
+            f'<tbody class="{tbody} {odd if index % 2 else ""}" x-data="{{rowOpen: false}}" >'
+            f'<tr class="{tr}">{"".join(row)}</tr>\n</tbody>'
+        )
+    return data

@@ -10,7 +10,8 @@ and carried over (or the override dropped) before the upgrade lands.
 1. ``items_for_result``: unfold recomputes, for every cell of a list, what depends only on
    its column (the whole header row, sort links and all, for each cell's ``data-label``);
    list_cells.py works columns out once per list. ``result_headers`` is computed once per
-   list too (the template asks for it again).
+   list too (the template asks for it again), and ``result_list`` hands the template rows
+   drawn at once where they need none of its options (list_cells.draw_rows).
 2. The classes of a list's cells, row checkboxes and links: short tokens (compact_list.py).
 3. The row checkbox (``ModelAdmin.action_checkbox``): rendered without a template, 100
    times per page otherwise.
@@ -41,6 +42,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from apps.toolkit import list_cells
 from apps.toolkit.compact_list import token_for
 
 FORM_ERRORS = "unfold/helpers/form_errors.html"
@@ -57,6 +59,14 @@ def _headers_once(original):
 
     result_headers.original = original
     return result_headers
+
+
+def _rows_drawn(original):
+    def result_list(context, cl):
+        return list_cells.draw_rows(original(context, cl))
+
+    result_list.original = original
+    return result_list
 
 
 def _render_to_string_skipping_empty_errors(original):
@@ -183,14 +193,13 @@ def apply() -> None:
     from unfold import utils as unfold_utils
     from unfold.templatetags import unfold_list
 
-    from apps.toolkit import list_cells
-
     if getattr(unfold_list.result_headers, "original", None):
         return  # applied already
     unfold_list.result_headers = _headers_once(unfold_list.result_headers)
     unfold_list.FORM_ERRORS = FORM_ERRORS
     list_cells.items_for_result.original = unfold_list.items_for_result
     unfold_list.items_for_result = list_cells.items_for_result
+    unfold_list.result_list = _rows_drawn(unfold_list.result_list)
     UNFOLD_CLASSES.update(
         ROW_CLASSES=unfold_list.ROW_CLASSES,
         CHECKBOX_CLASSES=unfold_list.CHECKBOX_CLASSES,

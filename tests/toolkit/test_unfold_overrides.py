@@ -57,7 +57,7 @@ PINNED_CODE = {
     ),
     "result_headers (1)": (lambda: unfold_list.result_headers.original, "d467decdfb79075f"),
     "results (1)": (lambda: unfold_list.results, "e5f8c350733d4440"),
-    "result_list (1, 2, 5)": (lambda: unfold_list.result_list, "ea12b7c08216846d"),
+    "result_list (1, 2, 5)": (lambda: unfold_list.result_list.original, "ea12b7c08216846d"),
     "_boolean_icon (4)": (lambda: unfold_utils._boolean_icon.original, "c61a955a222677d4"),
     "display_for_label (5)": (
         lambda: unfold_list.display_for_label.original,
@@ -414,3 +414,33 @@ def test_inline_rows_are_unfolds_byte_for_byte(client_as, with_unfolds_tabular_g
     assert _normalised(ours.content.decode()) == _normalised(theirs.content.decode())
     if page == "product with errors":  # the row's own error, in the row
         assert re.search(r'field-size[^"]*errors', ours.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("support", "admin:orders_order_changelist"),
+        ("warehouse", "admin:catalog_productvariant_changelist"),
+        ("merchandising", "admin:catalog_product_changelist"),
+    ],
+)
+def test_rows_drawn_at_once_are_the_templates_rows(client_as, monkeypatch, role, url):
+    VariantFactory.create_batch(3, product=ProductFactory())
+    for _ in range(3):
+        OrderItemFactory(order=OrderFactory())
+    client = client_as(role)
+    drawn = client.get(reverse(url))
+    assert drawn.context["results"][0].html  # the rows came drawn
+    draw_rows = list_cells.draw_rows
+
+    def template_only(data):
+        data = draw_rows(data)
+        for row in data["results"]:
+            row.html = ""
+        return data
+
+    monkeypatch.setattr(list_cells, "draw_rows", template_only)
+    templated = client.get(reverse(url))
+    assert not templated.context["results"][0].html
+    assert _normalised(drawn.content.decode()) == _normalised(templated.content.decode())
