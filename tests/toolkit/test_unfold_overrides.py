@@ -350,14 +350,16 @@ def test_the_feed_and_downloads_are_not_gzipped_by_the_page_middleware(client, c
     assert b"".join(download.streaming_content).count(b"\n") >= 2  # a header and a row
 
 
-# backoffice/templates/unfold/helpers/edit_inline/tabular_group.html -------------------------
+# backoffice/templates/unfold/helpers/: tabular_group.html and fieldset_row.html -------------
 
 TABULAR = "unfold/helpers/edit_inline/tabular_group.html"
+FIELDSET_ROW = "unfold/helpers/fieldset_row.html"
 PINNED_TEMPLATES.update(
     {
         TABULAR: "99113732dbdac5a0",
         "unfold/helpers/edit_inline/tabular_field.html": "ab1aab4fedf9f270",
         "unfold/helpers/field_readonly_value.html": "a1d46fa2a26e3441",
+        "unfold/helpers/fieldset_row_field.html": "ced3ff9fde1310dc",
     }
 )
 
@@ -370,9 +372,10 @@ def _normalised(html: str) -> str:
 
 @pytest.fixture
 def with_unfolds_tabular_group(settings, tmp_path):
-    """Pages drawn with unfold's own tabular_group.html in front of ours."""
-    (tmp_path / TABULAR).parent.mkdir(parents=True)
-    (tmp_path / TABULAR).write_text((UNFOLD / TABULAR).read_text())
+    """Pages drawn with unfold's own tabular_group.html and fieldset_row.html before ours."""
+    for name in (TABULAR, FIELDSET_ROW):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text((UNFOLD / name).read_text())
     ours = settings.TEMPLATES
 
     def use(original: bool):
@@ -383,8 +386,12 @@ def with_unfolds_tabular_group(settings, tmp_path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("page", ["product", "new product", "order", "product with errors"])
-def test_inline_rows_are_unfolds_byte_for_byte(client_as, with_unfolds_tabular_group, page):
+@pytest.mark.parametrize(
+    "page", ["product", "new product", "order", "product with errors", "staff account"]
+)
+def test_form_lines_and_inline_rows_are_unfolds_byte_for_byte(
+    client_as, with_unfolds_tabular_group, page
+):
     product = ProductFactory()
     VariantFactory.create_batch(3, product=product)
     ProductImageFactory.create_batch(2, product=product)
@@ -401,8 +408,12 @@ def test_inline_rows_are_unfolds_byte_for_byte(client_as, with_unfolds_tabular_g
             return client.get(reverse("admin:catalog_product_add"))
         if page == "order":
             return client.get(reverse("admin:orders_order_change", args=[order.pk]))
+        if page == "staff account":  # checkboxes, help texts, read-only dates
+            return client.get(reverse("admin:users_user_change", args=[client.user.pk]))
         variant = {"sku": "", "size": 99, "color": "Plum", "coverage": coverage.pk}
-        data = product_form(product.category, coverage, variants=[variant], slug="new-one")
+        data = product_form(
+            product.category, coverage, variants=[variant], slug="new-one", base_price="-1"
+        )
         return client.post(reverse("admin:catalog_product_add"), data)
 
     with_unfolds_tabular_group(original=True)
@@ -412,8 +423,9 @@ def test_inline_rows_are_unfolds_byte_for_byte(client_as, with_unfolds_tabular_g
     assert ours.status_code == theirs.status_code == 200
     assert ours.content != theirs.content  # drawn both ways, not twice the same
     assert _normalised(ours.content.decode()) == _normalised(theirs.content.decode())
-    if page == "product with errors":  # the row's own error, in the row
+    if page == "product with errors":  # the row's own error, and the form's
         assert re.search(r'field-size[^"]*errors', ours.content.decode())
+        assert ours.context["adminform"].form.errors["base_price"]
 
 
 @pytest.mark.django_db
