@@ -221,7 +221,7 @@ def _report(label, pages, measured, lines, failures):
         failures.append(f"stock list at {label}: {stock_kb:.0f} KB of HTML")
 
 
-def run(products: int = 100_000, repeat: int = 7) -> list[str]:
+def run(products: int = 100_000, repeat: int = 15) -> list[str]:
     small = max(products // 100, 10)
     lines = [
         f"Admin pages, production settings, one gunicorn worker each: ours vs the same admin "
