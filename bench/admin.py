@@ -24,16 +24,13 @@ from pathlib import Path
 
 import psutil
 from django.conf import settings as django_settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection
 
 from apps.catalog import services
 from apps.catalog.models import Product
 from apps.orders.models import Order
-from apps.users.models import User
-from bench.common import ensure_products, reset_catalog
+from bench.common import bench_user, ensure_products, reset_catalog, session_cookie
 from bench.feed import _free_port, _redis_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +49,7 @@ class Server:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": settings,
             "DJANGO_DEBUG": "0",
-            # The sessions are made here (_session_cookie): signed with this process's key.
+            # Sessions are made here (bench/common.py session_cookie): signed with this key.
             "DJANGO_SECRET_KEY": django_settings.SECRET_KEY,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_STATIC_ROOT": static_root,
@@ -123,20 +120,6 @@ def _database_url() -> str:
     host = quote(s["HOST"] or "", safe="")
     port = f":{s['PORT']}" if s["PORT"] else ""
     return f"postgres://{s['USER']}@{host}{port}/{s['NAME']}"
-
-
-def _session_cookie(user) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
-
-
-def _bench_user():
-    user = User.objects.filter(email="bench@modestwear.example").first()
-    return user or User.objects.create_superuser("bench@modestwear.example", "bench-password-1")
 
 
 def _form_product(user) -> Product:
@@ -228,11 +211,11 @@ def run(products: int = 100_000, repeat: int = 15) -> list[str]:
         f"rendered by Django's stock templates, at {small} and {products} products"
     ]
     reset_catalog()
-    user = _bench_user()
+    user = bench_user()
     product = _form_product(user)
     ensure_products(small)
     pages = _pages(product)
-    cookie = _session_cookie(user)
+    cookie = session_cookie(user)
     failures: list[str] = []
     with tempfile.TemporaryDirectory() as static:
         servers = {

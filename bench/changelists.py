@@ -13,8 +13,7 @@ from unfold.admin import ModelAdmin
 from unfold.sites import UnfoldAdminSite
 
 from apps.catalog.models import Product, ProductVariant
-from apps.users.models import User
-from bench.common import ensure_products, interleaved, reset_catalog
+from bench.common import bench_user, ensure_products, interleaved, reset_catalog
 
 # unfold's templates replace Django's everywhere, so the baseline is unfold's ModelAdmin with
 # Django's defaults: exact COUNT(*) pagination and one query per related cell.
@@ -50,11 +49,8 @@ PAGES = {
 
 
 def _client() -> Client:
-    user = User.objects.filter(email="bench@modestwear.example").first()
-    if user is None:
-        user = User.objects.create_superuser("bench@modestwear.example", "bench-password-1")
     client = Client()
-    client.force_login(user)
+    client.force_login(bench_user())
     return client
 
 

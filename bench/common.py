@@ -5,10 +5,13 @@ import statistics
 import time
 from collections.abc import Callable
 
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection
 
 from apps.catalog.models import Product
+from apps.users.models import User
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
@@ -63,3 +66,19 @@ def reset_catalog() -> None:
             "orders_order, orders_orderitem, orders_cartitem, orders_wishlist, "
             "outfits_outfititem RESTART IDENTITY CASCADE"
         )
+
+
+def bench_user() -> User:
+    """The superuser the benchmarks sign in as (every figure, every page)."""
+    user = User.objects.filter(email="bench@modestwear.example").first()
+    return user or User.objects.create_superuser("bench@modestwear.example", "bench-password-1")
+
+
+def session_cookie(user: User) -> str:
+    """A ``Cookie`` header signed in as ``user``, for servers that share this database."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"sessionid={session.session_key}"

@@ -12,16 +12,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 
-from apps.users.models import User
-from bench.common import ensure_products, reset_catalog
+from bench.common import bench_user, ensure_products, reset_catalog
 
 
 def _client():
-    user = User.objects.filter(email="bench@modestwear.example").first()
-    if user is None:
-        user = User.objects.create_superuser("bench@modestwear.example", "bench-password-1")
     client = Client()
-    client.force_login(user)
+    client.force_login(bench_user())
     return client
 
 

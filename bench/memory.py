@@ -7,28 +7,13 @@ import http.client
 import itertools
 
 import psutil
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from apps.catalog.models import Product
 from apps.orders.models import Order
-from apps.users.models import User
-from bench.common import ensure_products
+from bench.common import bench_user, ensure_products, session_cookie
 from bench.feed import Server
 
 TARGET_MB = 150
-
-
-def _session_cookie() -> str:
-    user = User.objects.filter(email="bench@modestwear.example").first()
-    if user is None:
-        user = User.objects.create_superuser("bench@modestwear.example", "bench-password-1")
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"sessionid={session.session_key}"
 
 
 def run(requests: int = 1000, repeat: int = 1) -> list[str]:
@@ -48,7 +33,7 @@ def run(requests: int = 1000, repeat: int = 1) -> list[str]:
     ]
     if order:
         paths.append(f"/admin/orders/order/{order.pk}/change/")
-    cookie = _session_cookie()
+    cookie = session_cookie(bench_user())
     server = Server(workers=1)
     try:
         worker = psutil.Process(server.process.pid).children()[0]
