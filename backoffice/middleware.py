@@ -52,7 +52,9 @@ class CompressPagesMiddleware(GZipMiddleware):
 
     Safe with the CSRF token in every form: Django masks it afresh in each response and adds
     random bytes to each gzip stream (its BREACH mitigations), so no secret repeats across
-    responses for an attacker to guess by size. Only HTML: the storefront feed keeps its own
+    responses for an attacker to guess by size; the pages hold no other secret, and the
+    session cookie is SameSite=Lax, so another site cannot have them fetched with the
+    person's session to measure. Only HTML: the storefront feed keeps its own
     cached bodies (apps/feed/cache.py), CSV/XLSX downloads stream as they are, and static
     files come precompressed from whitenoise.
     """

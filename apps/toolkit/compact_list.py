@@ -48,7 +48,7 @@ def render_input(widget: dict):
     )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=128)  # widget classes are few; bounded all the same
 def _compact_class(widget_class):
     class Compact(widget_class):
         def _render(self, template_name, context, renderer=None):

@@ -3,6 +3,8 @@ form (``<field>__seen``), and a save that would overwrite somebody else's change
 with both values named, instead of silently undoing it.
 """
 
+import functools
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,6 +14,7 @@ from django.utils.html import format_html
 from apps.toolkit.history import is_historical, last_change
 
 
+@functools.cache  # one class per widget class: admins ask again on every request
 def with_seen_value(widget_class):
     """``widget_class`` that also renders the value the page showed, as ``<name>__seen``."""
 

@@ -48,6 +48,8 @@ from apps.toolkit.compact_list import token_for
 FORM_ERRORS = "unfold/helpers/form_errors.html"
 # unfold's own class lists, as they were before the tokens replaced them (for the tests).
 UNFOLD_CLASSES: dict[str, list[str]] = {}
+# Whether unfold itself defined a name we define (8), as found before we did (for the tests).
+UNFOLD_DEFINED: dict[str, bool] = {}
 
 
 def _headers_once(original):
@@ -92,21 +94,39 @@ def _boolean_icons(original):
     return boolean_icon
 
 
+# Values a label is drawn once for: plain values, each kept apart by its type (1, True and
+# 1.0 are equal as keys but drawn differently); anything else is drawn every time.
+_PLAIN = (str, int, bool, type(None))
+
+
+def _label_key(value):
+    if type(value) in _PLAIN:
+        return (type(value), value)
+    if type(value) is tuple and all(type(part) in _PLAIN for part in value):
+        return (tuple, tuple((type(part), part) for part in value))
+    return None
+
+
 def _labels_once(original):
     rendered: dict[tuple, str] = {}
 
     def display_for_label(value, empty_value_display, label):
-        shape = tuple(sorted(label.items())) if isinstance(label, dict) else label
+        value_key = _label_key(value)
         try:
-            key = (value, empty_value_display, shape, translation.get_language())
+            shape = tuple(label.items()) if isinstance(label, dict) else label
+            key = (value_key, empty_value_display, shape, translation.get_language())
             hash(key)
-        except TypeError:  # a value that cannot be a key (a list): rendered every time
+        except TypeError:
+            value_key = None
+        if value_key is None:
             return original(value, empty_value_display, label)
-        if key not in rendered:
+        html = rendered.get(key)
+        if html is None:  # two threads may both draw it: the same result, no harm
+            html = original(value, empty_value_display, label)
             if len(rendered) > 1000:  # labels are a handful of words; never a leak
                 rendered.clear()
-            rendered[key] = original(value, empty_value_display, label)
-        return rendered[key]
+            rendered[key] = html
+        return html
 
     display_for_label.original = original
     return display_for_label
@@ -217,6 +237,9 @@ def apply() -> None:
     unfold_fields.lookup_field = _lookup_once(lookup_field)
     site = unfold_sites.UnfoldAdminSite
     site.each_context, site.get_app_list = _app_list_when_read(site.each_context, site.get_app_list)
+    UNFOLD_DEFINED["conditional_fields"] = any(
+        "conditional_fields" in vars(klass) for klass in unfold_admin.ModelAdmin.__mro__
+    )
     unfold_admin.ModelAdmin.conditional_fields = {}
     for inline in (unfold_admin.StackedInline, unfold_admin.TabularInline):
         inline.get_formset = _inline_forms_without_nesting(inline.get_formset)

@@ -28,7 +28,7 @@ from unfold.widgets import (
 from apps.orders.admin.orders import OrderAdmin
 from apps.toolkit import list_cells
 from apps.toolkit.compact_list import compact_widget, list_classes, token_for
-from apps.toolkit.unfold_overrides import UNFOLD_CLASSES
+from apps.toolkit.unfold_overrides import UNFOLD_CLASSES, UNFOLD_DEFINED
 from tests.catalog.test_product_admin import product_form
 from tests.factories import (
     CategoryFactory,
@@ -116,9 +116,16 @@ def test_the_unfold_templates_an_override_relies_on_are_unchanged(name):
 def test_unfold_still_leaves_the_names_we_define_undefined():
     # 8: defined empty here because unfold reads them without defining them; if it starts
     # defining them, ours may hide its meaning.
-    assert "conditional_fields" not in vars(ModelAdmin) or ModelAdmin.conditional_fields == {}
-    for name in ("nested_formsets", "nested_inline"):
-        assert name not in inspect.getsource(unfold.admin)
+    assert UNFOLD_DEFINED == {"conditional_fields": False}
+    package = Path(unfold.__file__).parent
+    setters = [
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if re.search(
+            r"\.nested_formsets\s*=|nested_inline\s*=|conditional_fields\s*=", path.read_text()
+        )
+    ]
+    assert setters == ["mixins/nested_inlines_model_admin.py"]  # nesting inlines, not ours
 
 
 # What the overrides draw is what unfold draws --------------------------------------------
@@ -164,6 +171,45 @@ def test_list_cells_are_unfolds_byte_for_byte(client_as, role, url):
 
 
 @pytest.mark.django_db
+def test_list_cells_of_an_editable_list_with_errors_are_unfolds(client_as):
+    VariantFactory.create_batch(2, product=ProductFactory(), stock_available=3)
+    client = client_as("warehouse")
+    url = reverse("admin:catalog_productvariant_changelist")
+    forms_ = client.get(url).context["cl"].formset.forms
+    data = {
+        "form-TOTAL_FORMS": len(forms_),
+        "form-INITIAL_FORMS": len(forms_),
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+        "_save": "Save",
+    }
+    for form in forms_:
+        data.update(
+            {
+                f"{form.prefix}-id": form.instance.pk,
+                f"{form.prefix}-stock_available": "-5",
+                f"{form.prefix}-stock_available__seen": form.instance.stock_available,
+                f"{form.prefix}-is_active": "on",
+            }
+        )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    assert any(form.errors for form in cl.formset.forms)
+    ours, theirs = _rows_both_ways(cl)
+    assert ours == theirs and "errors" in "".join(ours[0])
+
+
+@pytest.mark.django_db
+def test_list_cells_without_links_are_unfolds(client_as, monkeypatch):
+    OrderItemFactory(order=OrderFactory())
+    monkeypatch.setattr(OrderAdmin, "list_display_links", None)
+    cl = _changelist(client_as("support"), reverse("admin:orders_order_changelist"))
+    ours, theirs = _rows_both_ways(cl)
+    assert ours == theirs and "<a href" not in "".join(ours[0]).split("field-number")[1][:80]
+
+
+@pytest.mark.django_db
 def test_list_cells_in_a_popup_are_unfolds(client_as):
     VariantFactory.create_batch(2)
     url = reverse("admin:catalog_product_changelist") + "?_popup=1&_to_field=id"
@@ -181,6 +227,9 @@ def test_a_boolean_icon_is_unfolds():
 def test_a_label_is_unfolds():
     colours = {"paid": "success", "cancelled": "danger"}
     for value, label in [
+        (True, True),
+        (1, True),  # equal to True as a key, drawn as "1"
+        (True, {True: "success", None: "danger"}),  # keys that do not sort together
         ("paid", colours),
         ("cancelled", colours),
         ("pending", colours),
@@ -335,10 +384,15 @@ def test_pages_are_gzipped_with_a_fresh_csrf_token_each_time(client_as):
     assert tokens[0] and tokens[1] and not tokens[0] & tokens[1]
 
 
-@pytest.mark.django_db(databases=["default", "feed"])
+@pytest.mark.django_db(transaction=True, databases=["default", "feed"])  # the feed's own link
 def test_the_feed_and_downloads_are_not_gzipped_by_the_page_middleware(client, client_as):
+    for colour in ("Plum", "Sand", "Navy", "Olive", "Ivory"):  # on the storefront
+        product = ProductFactory(category=CategoryFactory(parent=CategoryFactory()))
+        VariantFactory(product=product, color=colour, stock_available=4)
+        ProductImageFactory(product=product, is_feature=True)
     response = client.get("/api/catalog/filters/", headers={"accept-encoding": "gzip"})
     assert response.status_code == 200
+    assert len(response.content) >= 200  # long enough that gzip would have compressed it
     assert "Content-Encoding" not in response
     VariantFactory()
     download = client_as("warehouse").get(
