@@ -35,6 +35,10 @@ from unfold.utils import (
 
 from apps.toolkit.compact_list import token_for
 
+# Rendered only when there are errors: with none it draws nothing (a template per editable
+# cell otherwise).
+FORM_ERRORS = "unfold/helpers/form_errors.html"
+
 
 @dataclass
 class _Column:
@@ -158,8 +162,7 @@ def items_for_result(cl, result, form):
             bf = form[field_name]
             errors = bf.errors
             result_repr = mark_safe(
-                str(bf)
-                + (render_to_string(unfold_list.FORM_ERRORS, {"errors": errors}) if errors else "")
+                str(bf) + (render_to_string(FORM_ERRORS, {"errors": errors}) if errors else "")
             )
             row_classes += ["group", "errors"] if bf.errors else []
         if column.hidden:

@@ -19,24 +19,21 @@ and carried over (or the override dropped) before the upgrade lands.
    rendered once per language here.
 5. A label (``@display(label=…)``, an order's status): unfold renders two templates per cell
    for one of a handful of labels; each is rendered once per value and language here.
-6. An editable cell's error list: unfold renders a template for every editable cell, errors
-   or not; an empty one renders nothing.
-7. A change form's read-only values: unfold looks each one up when its field is built and
+6. A change form's read-only values: unfold looks each one up when its field is built and
    again when drawn, and builds the fields of a line each time the template walks it (three
    times and more), so a read-only value that runs queries (an order's timeline) ran them
    three times. Each is looked up once per form here.
-8. Names unfold's change-form templates read that nothing defines (``conditional_fields`` on
+7. Names unfold's change-form templates read that nothing defines (``conditional_fields`` on
    the admin, ``nested_formsets`` on inline forms, ``nested_inline`` in the context): each
    miss costs Django's template engine an exception and a dir() of the object (a ModelAdmin
    has hundreds of attributes), hundreds of times on a product's page. They are defined,
    empty, with the meaning unfold gives their absence.
-9. Django's ``AdminSite.each_context`` builds the list of every app and model for its own
+8. Django's ``AdminSite.each_context`` builds the list of every app and model for its own
    sidebar on every page; unfold's sidebar is our navigation (SIDEBAR in settings) and reads
    that list only to show "all applications", which we turn off. It is built when read.
 """
 
 from django.contrib.admin.utils import lookup_field
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
@@ -45,10 +42,9 @@ from django.utils.safestring import mark_safe
 from apps.toolkit import list_cells
 from apps.toolkit.compact_list import token_for
 
-FORM_ERRORS = "unfold/helpers/form_errors.html"
 # unfold's own class lists, as they were before the tokens replaced them (for the tests).
 UNFOLD_CLASSES: dict[str, list[str]] = {}
-# Whether unfold itself defined a name we define (8), as found before we did (for the tests).
+# Whether unfold itself defined a name we define (7), as found before we did (for the tests).
 UNFOLD_DEFINED: dict[str, bool] = {}
 
 
@@ -69,16 +65,6 @@ def _rows_drawn(original):
 
     result_list.original = original
     return result_list
-
-
-def _render_to_string_skipping_empty_errors(original):
-    def render(template_name, context=None, *args, **kwargs):
-        if template_name == FORM_ERRORS and not (context or {}).get("errors"):
-            return ""
-        return original(template_name, context, *args, **kwargs)
-
-    render.original = original
-    return render
 
 
 def _boolean_icons(original):
@@ -216,7 +202,6 @@ def apply() -> None:
     if getattr(unfold_list.result_headers, "original", None):
         return  # applied already
     unfold_list.result_headers = _headers_once(unfold_list.result_headers)
-    unfold_list.FORM_ERRORS = FORM_ERRORS
     list_cells.items_for_result.original = unfold_list.items_for_result
     unfold_list.items_for_result = list_cells.items_for_result
     unfold_list.result_list = _rows_drawn(unfold_list.result_list)
@@ -231,7 +216,6 @@ def apply() -> None:
         token_for(" ".join(c for c in unfold_list.CHECKBOX_CLASSES if c != "action-checkbox")),
     ]
     unfold_list.LINK_CLASSES = [token_for(" ".join(unfold_list.LINK_CLASSES))]
-    unfold_list.render_to_string = _render_to_string_skipping_empty_errors(render_to_string)
     unfold_utils._boolean_icon = _boolean_icons(unfold_utils._boolean_icon)
     unfold_list.display_for_label = _labels_once(unfold_list.display_for_label)
     unfold_fields.lookup_field = _lookup_once(lookup_field)
