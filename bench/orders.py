@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.catalog.models import Category, CoverageLevel, Product, ProductVariant
 from apps.orders.models import Order, OrderStatus
 from apps.orders.services import Line, order_change_status, order_place
+from apps.toolkit import submissions
 from apps.users.models import User
 
 HOT_VARIANTS = 5
@@ -126,6 +127,8 @@ def _bulk_vs_single(count: int, variant_ids: list[int]) -> tuple[float, float]:
                 "select_across": "1",
                 "index": "0",
                 "_selected_action": bulk_ids[:1],
+                # The one-time key the list page draws its form with.
+                submissions.FIELD: submissions.issue(agent),
             },
         )
         bulk = time.perf_counter() - start

@@ -16,7 +16,7 @@ from bench.admin_settings import *  # noqa: F403
 from bench.admin_settings import INSTALLED_APPS, TEMPLATES
 
 INSTALLED_APPS = [
-    "bench.stock_admin.StockAdminConfig" if app == "django.contrib.admin" else app
+    "bench.stock_admin.StockAdminConfig" if app == "backoffice.apps.BackOfficeAdminConfig" else app
     for app in INSTALLED_APPS
     if not app.startswith("unfold") and app != "apps.dashboard"
 ] + ["django.forms"]

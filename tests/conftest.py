@@ -3,6 +3,24 @@ from django.core.management import call_command
 
 
 @pytest.fixture
+def client():
+    """Django's test client, sending forms as the admin's pages do (tests/keyed.py)."""
+    from tests.keyed import KeyedClient
+
+    return KeyedClient()
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's client signed in as a superuser, sending forms as pages do."""
+    from tests.keyed import KeyedClient
+
+    client = KeyedClient()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def demo_data(db):
     """The demo data set, loaded as ``bin/run`` loads it."""
     call_command("load_demo", "--allow-without-debug", verbosity=0, stdout=open("/dev/null", "w"))

@@ -117,6 +117,8 @@ def realistic_environment(tmp_path: Path, database: str, redis_port: int) -> dic
         "HEALTH_TOKEN": secrets.token_urlsafe(24),
         "RENDER_EXTERNAL_HOSTNAME": RENDER_HOST,
         "DJANGO_STATIC_ROOT": str(tmp_path / "staticfiles"),
+        "SUBMISSION_KEY_MAX_AGE_DAYS": "7",
+        "SUBMISSION_WAIT_MS": "10000",
     }
     # A variable documented without a value here would go untested: fail until it has one.
     assert env_example_keys() == set(values), env_example_keys() ^ set(values)

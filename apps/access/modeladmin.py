@@ -14,7 +14,13 @@ fields the form never showed included. :class:`AccessPolicyAdmin` closes those d
 - **Bulk actions and list edits** posted to a changelist are refused unless the role is
   offered that action or may change the model; nothing is silently skipped.
 - **History tables** link a "changed by" e-mail only for people who may open staff accounts.
+- **One submission, one effect** (apps/toolkit/submissions.py): change forms, lists and
+  confirmations carry a one-time key; saves, deletions and actions say they applied, so a
+  repeat of their key changes nothing; an add form pins its key in its address, so Back
+  cannot add the same thing twice.
 """
+
+import functools
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -28,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import AsciiNumbersMixin, CountedChangeList, rewind_uploads
 from apps.toolkit.numbers import parse_id
 
@@ -40,6 +47,8 @@ class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
     #: A foreign key to an account, shown as its e-mail (no link, no lookup) to people who
     #: may not open accounts: a link they cannot follow would only lead to a refusal.
     account_field: str | None = None
+    #: unfold's hook inside the change form: the form's one-time submission key.
+    change_form_before_template = "toolkit/submission_key.html"
 
     def shows_account_as_text(self, request) -> bool:
         return bool(self.account_field) and not request.user.has_perm("users.view_user")
@@ -139,6 +148,39 @@ class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
         # with everything typed still in it.
         rewind_uploads(request)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Back after adding, or a second tab of the same address, draws the add form with its
+        # key again: sent twice, it adds once; opened after it was used, it says what it added.
+        if request.method == "GET" and self.has_add_permission(request):
+            name = self.opts.verbose_name
+            answer = submissions.pin(request, title=f"Add {name}", again=f"Add another {name}")
+            if answer is not None:
+                return answer
+        return super().add_view(request, form_url, extra_context)
+
+    # What Django's admin logs it has written, it has applied: the submission's key is kept
+    # (and without a key nothing is written: the whole save is rolled back and refused).
+
+    def log_addition(self, request, obj, message):
+        submissions.applied(request)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        submissions.applied(request)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        submissions.applied(request)
+        return super().log_deletions(request, queryset)
+
+    def get_actions(self, request):
+        # Every bulk action, the site's delete included: one that finishes (no page of its
+        # own to show, such as a confirmation) has applied its submission.
+        return {
+            name: (_applying(func), name, description)
+            for name, (func, _, description) in super().get_actions(request).items()
+        }
 
     def get_changelist(self, request, **kwargs):
         return CountedChangeList
@@ -272,6 +314,17 @@ class AccessPolicyAdmin(ScopedAdmin, SimpleHistoryAdmin):
 
 
 REVERT_REASON = "Reverted to the version of"
+
+
+def _applying(action):
+    @functools.wraps(action)
+    def run(model_admin, request, queryset):
+        response = action(model_admin, request, queryset)
+        if response is None or response.status_code in (301, 302, 303):
+            submissions.applied(request)
+        return response
+
+    return run
 
 
 def _unique_violation(error: IntegrityError) -> bool:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, widgets
 
 from apps.catalog.models import Category, CoverageLevel, Product, ProductVariant
-from apps.catalog.services import StockError, StockReason, stock_apply
+from apps.catalog.services import StockError, StockReason, lock_category_tree, stock_apply
 from apps.feed.visibility import visible_categories
 from apps.toolkit.importing import AuditedResource, CachedForeignKeyWidget
 from apps.toolkit.numbers import PG_INT_MAX, parse_int
@@ -118,6 +118,8 @@ class CategoryResource(AuditedResource):
         report_skipped = True
 
     def prime_lookups(self, dataset):
+        # The tree is rewritten (new categories, the rebuild after the import) under its lock.
+        lock_category_tree()
         widget = self.fields["parent"].widget
         widget.cache = {c.slug: c for c in Category.objects.all()}
         widget.in_file = {str(slug or "").strip() for slug in dataset["slug"]}

@@ -7,11 +7,13 @@ zero and every change is recorded with who made it and why.
 from collections.abc import Mapping
 
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 from mptt.exceptions import InvalidMove
 
-from apps.access.policy import require
+from apps.access.policy import describe, require
 from apps.catalog.generator import VariantPlanError, plan_problems, variant_plan
 from apps.catalog.models import Category, Product, ProductVariant
+from apps.toolkit.confirmations import Seen, digest
 from apps.toolkit.guarded import guarded_write
 from apps.toolkit.history import last_change
 from apps.toolkit.numbers import PG_INT_MAX
@@ -154,12 +156,23 @@ def _shortage(variant: ProductVariant, new_level: int) -> str:
 
 
 def stock_adjust(
-    *, variant: ProductVariant, quantity: int, reason: StockReason, note: str = "", actor
+    *,
+    variant: ProductVariant,
+    quantity: int,
+    reason: StockReason,
+    note: str = "",
+    actor,
+    seen: int | None = None,
 ) -> ProductVariant:
-    """Apply one warehouse adjustment: received adds, damaged removes, a count sets the level."""
+    """Apply one warehouse adjustment: received adds, damaged removes, a count sets the level.
+
+    A count is taken over the level the page showed (``seen``): if that moved meanwhile, the
+    count is refused (:class:`StockConflict`), as in the list (:func:`stock_count`)."""
     if quantity < 0:
         raise StockError("Enter a quantity of zero or more; the reason says which way it goes.")
-    if reason == StockReason.COUNT_CORRECTION:
+    if reason == StockReason.COUNT_CORRECTION and seen is not None:
+        stock_count(variant_id=variant.pk, level=quantity, seen=seen, actor=actor, note=note)
+    elif reason == StockReason.COUNT_CORRECTION:
         stock_apply(levels={variant.pk: quantity}, reason=reason, note=note, actor=actor)
     else:
         sign = -1 if reason == StockReason.DAMAGED else 1
@@ -201,6 +214,52 @@ class CategoryMoveError(ValueError):
     pass
 
 
+# What a page about the tree shows of each category: its place, and whether it is shown.
+TREE_STATE = ("pk", "parent_id", "tree_id", "lft", "is_active")
+
+
+def category_tree_state(rows=None) -> str:
+    """The tree as a page shows it (a digest: the same when the page is drawn and when it is
+    confirmed). ``rows`` are TREE_STATE values, read under the tree's lock by a service."""
+    if rows is None:
+        rows = Category.objects.values_list(*TREE_STATE)
+    return digest(rows)
+
+
+def lock_category_tree() -> list[tuple]:
+    """Lock every category, in id order, and read the tree (TREE_STATE rows). Whatever
+    rewrites the tree's columns — a move, a new category, an import's rebuild — does it under
+    this lock, one at a time, over the state it read; it holds until the transaction ends."""
+    return list(Category.objects.select_for_update().order_by("pk").values_list(*TREE_STATE))
+
+
+def category_changes_since(since) -> str:
+    """ "“Hijabs” was moved as its last child of “Accessories” by merch@… at 14:02; …": the
+    tree's history since ``since``."""
+    records = (
+        Category.history.filter(history_date__gte=since)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    said = []
+    for record in records[:5]:
+        reason = record.history_change_reason or ""
+        if record.history_type == "+":
+            what = "was added"
+        elif record.history_type == "-":
+            what = "was deleted"
+        elif reason.startswith("Moved"):
+            what = "was m" + reason[1:]
+        elif reason.startswith(("Shown", "Hidden")):
+            what = "was " + reason.split(" (")[0].lower()
+        else:
+            what = "was changed"
+        who = describe(record.history_user) if record.history_user else "the shop"
+        when = timezone.localtime(record.history_date).strftime("%H:%M")
+        said.append(f"“{record.name}” {what} by {who} at {when}")
+    return "; ".join(said) + "." if said else ""
+
+
 class MovePosition(models.TextChoices):
     FIRST_CHILD = "first-child", "as its first child"
     LAST_CHILD = "last-child", "as its last child"
@@ -210,11 +269,22 @@ class MovePosition(models.TextChoices):
 
 @transaction.atomic
 def category_move(
-    *, category: Category, target: Category | None, position: MovePosition, actor
+    *,
+    category: Category,
+    target: Category | None,
+    position: MovePosition,
+    actor,
+    seen: Seen | None = None,
 ) -> Category:
-    """Move ``category`` (with its subtree) relative to ``target``; ``None`` makes it a root."""
+    """Move ``category`` (with its subtree) relative to ``target``; ``None`` makes it a root.
+
+    ``seen`` is the tree the page showed (``category_tree_state``): if it changed since,
+    nothing moves and StateChanged says what changed, and who changed it."""
     require(actor, "catalog.change_category", "move categories")
-    category = Category.objects.select_for_update().get(pk=category.pk)
+    rows = lock_category_tree()
+    if seen is not None:
+        seen.check(category_tree_state(rows), category_changes_since)
+    category = Category.objects.get(pk=category.pk)
     if target is not None:
         target = Category.objects.get(pk=target.pk)
         if target.pk == category.pk or target.is_descendant_of(category):
@@ -238,11 +308,19 @@ def category_move(
 
 
 @transaction.atomic
-def category_set_active(*, categories, active: bool, actor) -> int:
+def category_set_active(*, categories, active: bool, actor, seen: Seen | None = None) -> int:
     """Show or hide categories. A hidden category hides its whole subtree from the storefront
     (see ``selectors.visible_categories``); the children keep their own flags, so showing the
-    category again restores the subtree as it was."""
+    category again restores the subtree as it was.
+
+    ``seen`` is the tree a confirmation showed (``category_tree_state``): if it changed since,
+    nothing changes and StateChanged says what changed."""
     require(actor, "catalog.change_category", "show or hide categories")
+    rows = lock_category_tree()
+    if seen is not None:
+        seen.check(category_tree_state(rows), category_changes_since)
+    if isinstance(categories, models.QuerySet):  # read again, under the lock
+        categories = categories.model.objects.filter(pk__in=categories.values("pk")).order_by("pk")
     changed = 0
     for category in categories:
         if category.is_active != active:

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from apps.orders.models import (
     Shipment,
 )
 from apps.orders.outbox import order_email_queue
+from apps.toolkit.confirmations import Seen, digest
 from apps.toolkit.guarded import guarded_write
 from apps.toolkit.history import last_change
 
@@ -167,6 +169,7 @@ def order_change_status(
     carrier: str = "",
     tracking_number: str = "",
     customer_reason: str = "",
+    seen: Seen | None = None,
 ) -> Order:
     """Move an order along ``ALLOWED_TRANSITIONS``; cancelling puts every line back in stock.
 
@@ -175,6 +178,11 @@ def order_change_status(
     ``carrier`` and ``tracking_number``; paid, shipped and cancelled orders write the
     customer's e-mail to the outbox in this transaction (``customer_reason`` is what a
     cancellation e-mail tells the customer; ``reason`` stays internal).
+
+    ``seen`` is what the agent's confirmation showed (``orders_state``): if the order changed
+    since, nothing is done and :class:`~apps.toolkit.confirmations.StateChanged` says what
+    changed and who changed it, so a customer never gets "Payment received" and "Order
+    cancelled" for one decision.
     """
     require(actor, "orders.change_order", "change an order's status")
     to = Status(to)
@@ -188,6 +196,8 @@ def order_change_status(
     if (carrier or tracking_number) and to != Status.SHIPPED:
         raise OrderError("A carrier and tracking number are given when an order ships.")
     order = Order.objects.select_for_update().get(pk=order_id)
+    if seen is not None:
+        seen.check(orders_state([order]), partial(orders_changed_since, [order.pk]))
     current = Status(order.status)
     if to not in ALLOWED_TRANSITIONS[current]:
         raise OrderError(_refusal(order, current, to))
@@ -219,6 +229,62 @@ def order_change_status(
             reason=customer_reason,
         )
     return order
+
+
+def orders_state(orders) -> str:
+    """What a confirmation about ``orders`` shows of them: each one's status (a digest, the
+    same when the page is drawn and when it is confirmed)."""
+    return digest((order.pk, order.status) for order in orders)
+
+
+def orders_changed_since(order_ids, since) -> str:
+    """ "order #13 was marked shipped by support@… (Support) at 14:05 (reason); …": what
+    happened to these orders since ``since``, from their history."""
+    records = (
+        Order.history.filter(id__in=list(order_ids), history_date__gte=since)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    said = []
+    for record in records[:REFUSALS_NAMED]:
+        who = describe(record.history_user) if record.history_user else "the shop"
+        when = timezone.localtime(record.history_date).strftime("%H:%M")
+        what = (
+            "was placed"
+            if record.history_type == "+"
+            else f"was marked {Status(record.status).label.lower()}"
+        )
+        why = f" ({record.history_change_reason})" if record.history_change_reason else ""
+        said.append(f"order #{record.id} {what} by {who} at {when}{why}")
+    return "; ".join(said) + "." if said else ""
+
+
+REFUSALS_NAMED = 15
+
+
+@transaction.atomic
+def orders_change_status(
+    *, order_ids, to: str, actor, seen: Seen | None = None, **change
+) -> tuple[list[int], list[str]]:
+    """Move each of ``order_ids`` to ``to`` (a bulk action): those the rules refuse stay as
+    they are and each refusal is returned; the others change. Returns (changed ids, refusals).
+
+    The orders are locked first, in id order; ``seen`` is what the confirmation showed of them
+    (``orders_state``): if any changed since, nothing is done (StateChanged, naming them).
+    """
+    require(actor, "orders.change_order", "change orders' status")
+    locked = list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk"))
+    if seen is not None:
+        seen.check(orders_state(locked), partial(orders_changed_since, order_ids))
+    done, refused = [], []
+    for order in locked:
+        try:
+            order_change_status(order_id=order.pk, to=to, actor=actor, **change)
+        except OrderError as error:
+            refused.append(str(error))
+        else:
+            done.append(order.pk)
+    return done, refused
 
 
 def _one_line(value: str) -> str:

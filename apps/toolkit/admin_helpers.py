@@ -11,6 +11,7 @@ from django.urls import reverse
 from unfold.utils import display_for_label
 from unfold.views import ChangeList
 
+from apps.toolkit import submissions
 from apps.toolkit.numbers import ascii_form_class
 
 
@@ -80,6 +81,7 @@ def render_action_form(
     links=(),
     summary=None,
     back=None,
+    again="Open this form again",
 ):
     """An intermediate page with ``form``, in the admin's look (unfold's base layout).
 
@@ -89,7 +91,15 @@ def render_action_form(
     ``(url, label)`` of the way out without doing it: by default the object's page (the list
     for a page without one), a real address rather than the browser's back, which after a
     refused submit is this same form again.
+
+    The form carries its one-time submission key; drawn for a GET, the page pins it in its
+    address (``submissions.pin``), so Back draws it with the same key, and a page whose key
+    was used says what it did instead (``again`` labels the way to a fresh form).
     """
+    if request.method == "GET":
+        answer = submissions.pin(request, title=title, again=again)
+        if answer is not None:
+            return answer
     opts = model_admin.model._meta
     if back is None:
         filters = {"preserved_filters": model_admin.get_preserved_filters(request), "opts": opts}

@@ -35,6 +35,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from apps.access.policy import can, require
+from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import EstimatedCountPaginator
 from apps.toolkit.guarded import GuardedFieldError
 from apps.toolkit.history import last_change
@@ -331,7 +332,7 @@ class AuditedResource(resources.ModelResource):
                 "resource": type(self).__name__,
                 "rows": self._snapshot,
             }
-            cache.set(preview_cache_key(self.preview_key), preview, CONFIRMED_FOR)
+            cache.set(preview_cache_key(self.preview_key), preview, PREVIEW_KEPT_FOR)
         return result
 
     # What the preview showed, checked again at the confirmation ------------------------------
@@ -614,11 +615,8 @@ def _plain(error) -> str:
     return str(error)
 
 
-# How long a confirmed upload is remembered, to answer a repeated confirmation; and how long a
-# confirmation may run before another may start (a worker killed mid-way must not block the
-# file for a day; gunicorn's timeout is far shorter).
-CONFIRMED_FOR = 24 * 60 * 60
-CONFIRMING_FOR = 15 * 60
+# How long what a preview showed is kept, for its confirmation to be checked against.
+PREVIEW_KEPT_FOR = 24 * 60 * 60
 
 
 class SizeLimitedImportForm(ImportForm):
@@ -783,44 +781,30 @@ class AuditedImportExportAdmin(ExportSaysWhatMixin, ImportExportModelAdmin):
     def has_import_permission(self, request):
         return bool(self.get_import_resource_classes(request))
 
-    # Confirmation: idempotent, and never a success that did not happen ----------------------
+    # Confirmation: once, and never a success that did not happen ---------------------------
 
     def process_import(self, request, **kwargs):
-        """Confirm a previewed import once, by the person who previewed it.
+        """Confirm a previewed import, by the person who previewed it.
 
         The pending upload and what its preview showed live in the shared cache
-        (IMPORT_EXPORT_TMP_STORAGE_CLASS), so any instance can confirm it. A second
-        confirmation (a double click, a browser retry) is told what the first one did; a
+        (IMPORT_EXPORT_TMP_STORAGE_CLASS), so any instance can confirm it. The confirmation
+        carries the upload page's one-time submission key (toolkit/submissions.py): a second
+        confirmation, or the same upload sent again, is told what the first one did. A
         confirmation that does not match its preview is refused before anything is read.
         """
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.method != "POST":
             return super().process_import(request, **kwargs)
-        tmp_name = request.POST.get("import_file_name", "")
-        key = f"import-confirmed:{tmp_name}"
-        done = cache.get(key)
-        if done is not None:
-            return self._already_imported(request, done)
-        refusal = self._confirmation_refusal(request, tmp_name)
+        refusal = self._confirmation_refusal(request, request.POST.get("import_file_name", ""))
         if refusal:
             messages.error(request, refusal)
             return redirect(self._import_url())
-        if not cache.add(key, {"summary": None}, CONFIRMING_FOR):
-            return self._already_imported(request, cache.get(key) or {})
-        request._import_confirmation_key = key
         try:
-            response = super().process_import(request, **kwargs)
+            return super().process_import(request, **kwargs)
         except ImportFileError as error:  # the stored upload no longer reads as its format
-            cache.delete(key)
             messages.error(request, f"Nothing was imported: {error}")
             return redirect(self._import_url())
-        except Exception:
-            cache.delete(key)
-            raise
-        if not getattr(request, "_import_result_handled", False):
-            cache.delete(key)  # the confirmation form was refused: nothing was imported
-        return response
 
     def _confirmation_refusal(self, request, tmp_name: str) -> str | None:
         """Why this confirmation cannot be processed, or None: it must name a stored upload
@@ -850,28 +834,10 @@ class AuditedImportExportAdmin(ExportSaysWhatMixin, ImportExportModelAdmin):
         request._import_model = resource_class._meta.model  # e.g. variants from the products
         return resource_class
 
-    def _already_imported(self, request, done):
-        summary = done.get("summary") or "it is still running."
-        url = self._changelist_url(done.get("batch"), done.get("model"))
-        messages.info(
-            request,
-            format_html(
-                "This file was already imported: {} Nothing was imported twice. "
-                '<a href="{}">See what it changed</a>.',
-                summary,
-                url,
-            ),
-        )
-        return redirect(url)
-
     def process_result(self, result, request):
-        request._import_result_handled = True
-        key = getattr(request, "_import_confirmation_key", None)
         model = getattr(request, "_import_model", self.model)
         problems = describe_errors(result)
         if problems:
-            if key:
-                cache.delete(key)  # nothing was written: a fresh upload may be confirmed
             shown = " · ".join(problems[:10]) + (" …" if len(problems) > 10 else "")
             messages.error(
                 request,
@@ -887,11 +853,10 @@ class AuditedImportExportAdmin(ExportSaysWhatMixin, ImportExportModelAdmin):
         )
         batch = getattr(request, "_import_batch", None) if written else None
         label = model._meta.label_lower
-        if key:
-            cache.set(key, {"summary": summary, "batch": batch, "model": label}, CONFIRMED_FOR)
         if not written:
             messages.warning(request, f"Nothing was imported: every row already matched. {summary}")
             return redirect(self._changelist_url(None, label))
+        submissions.applied(request)
         self.generate_log_entries(result, request)  # off by setting: the history audits imports
         url = self._changelist_url(batch, label)
         messages.success(

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import IS_POPUP_VAR
@@ -5,6 +7,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
@@ -33,6 +36,7 @@ from apps.orders.selectors import (
     customer_notes,
     customer_wishlist,
 )
+from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import EstimatedCountPaginator, render_action_form
 from apps.toolkit.money import money
 from apps.toolkit.numbers import parse_id
@@ -335,7 +339,10 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
             except StaffInviteError as error:
                 form.add_error("email", str(error))
             else:
-                self._send_invitation(request, user, data["role"])
+                submissions.applied(request)
+                self.message_user(request, f"{user.email} is invited as {data['role']}.")
+                # The e-mail goes once the account is committed (its link must work).
+                transaction.on_commit(partial(self._send_invitation, request, user, data["role"]))
                 return redirect(reverse("admin:users_user_changelist") + "?is_staff__exact=1")
         return render_action_form(
             self,
@@ -345,6 +352,7 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
             submit="Invite",
             intro="The new member of staff gets an e-mail with a link to choose a password; "
             "their role decides what they see and may do.",
+            again="Invite someone else",
         )
 
     def _send_invitation(self, request, user, role):
@@ -361,15 +369,12 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
         except Exception as error:  # noqa: BLE001 — the account exists; say how to retry
             messages.warning(
                 request,
-                f"{user.email} is invited as {role}, but the e-mail could not be sent "
+                f"The invitation e-mail to {user.email} could not be sent "
                 f"({type(error).__name__}). They can use “Forgot your password?” on the "
                 "sign-in page once mail works.",
             )
         else:
-            messages.success(
-                request,
-                f"{user.email} is invited as {role}: an e-mail asks them to choose a password.",
-            )
+            messages.success(request, f"An e-mail asks {user.email} to choose a password.")
 
     def delete_view(self, request, object_id, extra_context=None):
         user = self.get_object(request, object_id)

@@ -51,12 +51,14 @@ INSTALLED_APPS = [
     # The dashboard's admin/index.html replaces unfold's: its templates are found first.
     "apps.dashboard",
     # unfold and its contrib apps must come before django.contrib.admin.
-    "unfold",
+    # unfold without its replacement of admin.site: the site is backoffice/sites.py's.
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "unfold.contrib.import_export",
     "unfold.contrib.simple_history",
-    "django.contrib.admin",
+    # django.contrib.admin, with the site that runs each POST as one submission.
+    "backoffice.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -275,6 +277,14 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Stock at or below this level counts as low for the warehouse views.
 LOW_STOCK_THRESHOLD = int(os.environ.get("LOW_STOCK_THRESHOLD", "5"))
 
+# One submission, one effect (apps/toolkit/submissions.py): how long a page's one-time key
+# can be sent (its record is kept as long, then removed by `manage.py clear_submissions`), and
+# how long a repeat waits for the first submission of its key to finish before saying so.
+SUBMISSION_KEY_MAX_AGE = timedelta(days=int(os.environ.get("SUBMISSION_KEY_MAX_AGE_DAYS", "7")))
+SUBMISSION_WAIT_MS = int(os.environ.get("SUBMISSION_WAIT_MS", "10000"))
+# Messages as Django keeps them, each also noted as what its submission did.
+MESSAGE_STORAGE = "apps.toolkit.submissions.RecordingStorage"
+
 # Imports and exports (django-import-export; formats in apps/toolkit/importing.py): uploads
 # are parked in the cache so that any web instance can confirm an import.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
@@ -320,13 +330,15 @@ UNFOLD = {
         }
     ],
     # A fix for unfold's sidebar search; a warning before leaving unsaved list edits; slugs
-    # filled from pasted names; list switches that save when flipped (each file says why).
+    # filled from pasted names; list switches that save when flipped; buttons that wait for
+    # their form's request (each file says why).
     "STYLES": [lambda request: static("toolkit/admin.css")],
     "SCRIPTS": [
         lambda request: static("toolkit/sidebar-search.js"),
         lambda request: static("toolkit/unsaved-changes.js"),
         lambda request: static("toolkit/prepopulate-on-input.js"),
         lambda request: static("toolkit/instant-toggle.js"),
+        lambda request: static("toolkit/submit-once.js"),
     ],
     "SHOW_HISTORY": True,
     "LOGIN": {"form": "apps.access.signin.SignInForm"},

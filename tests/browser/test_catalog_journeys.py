@@ -111,7 +111,10 @@ def test_warehouse_finds_a_sku_and_receives_stock(sign_in, live_demo, settings, 
         page.click("button[name=confirm]")
     page.wait_for_load_state("networkidle")
     screenshot("2-received")
-    assert f"{variant.sku}: stock is now {before + 24}." in page.content()
+    expected = (
+        f"{variant.sku}: +24 Received (Delivery note DN-2211), stock {before} → {before + 24}."
+    )
+    assert expected in page.content()
     assert f"q={variant.sku.lower()}" in page.url  # back on the list as it was filtered
     variant.refresh_from_db()
     assert variant.stock_available == before + 24

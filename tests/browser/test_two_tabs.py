@@ -28,7 +28,7 @@ def test_a_stale_stock_list_edit_is_refused_and_the_receipt_kept(
     tab_b.fill("input[name=note]", "DN-9")
     with tab_b.expect_navigation():
         tab_b.click("button[name=confirm]")
-    assert f"{variant.sku}: stock is now {shown + 10}." in tab_b.content()
+    assert f"{variant.sku}: +10 Received (DN-9), stock {shown} → {shown + 10}." in tab_b.content()
 
     # Tab A, still showing the old level, types a count and saves.
     cell.fill(str(max(shown - 1, 0)))

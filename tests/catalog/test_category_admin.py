@@ -7,6 +7,7 @@ from apps.catalog.services import CategoryMoveError, MovePosition, category_move
 from apps.feed.visibility import visible_categories
 from tests.actors import system
 from tests.factories import CategoryFactory, ProductFactory
+from tests.pages import form_of, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -90,11 +91,11 @@ def test_a_category_cannot_move_into_itself(tree, target):
 def test_the_move_page_moves_and_reports_errors(client_as, tree):
     client = client_as("merchandising")
     url = reverse("admin:catalog_category_move_category", args=[tree["Dresses"].pk])
-    assert client.get(url).status_code == 200
-    refused = client.post(url, {"target": tree["Evening Dresses"].pk, "position": "last-child"})
+    page, form = form_of(client, url, containing="target")
+    refused = client.post(page, {**form, "target": tree["Evening Dresses"].pk})
     assert refused.status_code == 200
     assert "cannot be moved under" in refused.content.decode()
-    moved = client.post(url, {"target": tree["Hijabs"].pk, "position": "first-child"})
+    moved = client.post(page, {**form, "target": tree["Hijabs"].pk, "position": "first-child"})
     assert moved.status_code == 302
     assert Category.objects.get(name="Dresses").parent.name == "Hijabs"
     assert tree_is_valid()
@@ -108,11 +109,13 @@ def test_support_cannot_move_categories(client_as, tree):
 
 def test_hiding_a_category_hides_its_subtree_from_the_storefront(client_as, tree):
     client = client_as("merchandising")
-    response = client.post(
-        reverse("admin:catalog_category_changelist"),
-        {"action": "hide_from_storefront", "_selected_action": [tree["Dresses"].pk]},
-        follow=True,
+    changelist = reverse("admin:catalog_category_changelist")
+    asked = client.post(
+        changelist, {"action": "hide_from_storefront", "_selected_action": [tree["Dresses"].pk]}
     )
+    assert asked.status_code == 200  # the question first: what leaves the storefront
+    assert set(visible_categories().values_list("name", flat=True)) == set(tree)
+    response = client.post(changelist, {**post_form(asked.content), "confirm": "1"}, follow=True)
     assert "1 category hidden, with its subcategories and products." in response.content.decode()
     visible = set(visible_categories().values_list("name", flat=True))
     assert visible == {"Clothing", "Abayas", "Hijabs"}

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from apps.catalog.models import Product
 from tests.actors import staff
 from tests.catalog.test_product_admin import _product_post as form
 from tests.factories import ProductFactory
+from tests.keyed import KeyedClient as Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -106,7 +106,8 @@ def test_adjust_stock_action(client_as, reason, quantity, expected):
     variant = VariantFactory(stock_available=3)
     url = reverse("admin:catalog_productvariant_adjust_stock", args=[variant.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"reason": reason, "quantity": quantity, "note": "DN-118"})
+    data = {"reason": reason, "quantity": quantity, "note": "DN-118", "stock_seen": 3}
+    response = client.post(url, data)
     assert response.status_code == 302
     variant.refresh_from_db()
     assert variant.stock_available == expected

@@ -17,6 +17,7 @@ from tests.factories import (
     UserFactory,
     VariantFactory,
 )
+from tests.pages import form_of, post_form
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:orders_order_changelist")
@@ -91,15 +92,14 @@ def test_detail_offers_only_the_allowed_transitions(client_as):
 def test_status_buttons_move_the_order_and_refuse_with_a_reason(client_as):
     client = client_as("support")
     order = OrderFactory(status="pending")
-    response = client.post(
-        reverse("admin:orders_order_mark_paid", args=[order.pk]), {"note": "PAY-1"}
-    )
+    page, form = form_of(client, reverse("admin:orders_order_mark_paid", args=[order.pk]))
+    response = client.post(page, {**form, "note": "PAY-1"})
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == "paid"
     assert order.history.first().history_user == client.user
     # Delivering a paid order is refused: the button is not offered, and a forged POST fails.
-    client.post(reverse("admin:orders_order_mark_delivered", args=[order.pk]), {})
+    client.post(reverse("admin:orders_order_mark_delivered", args=[order.pk]), form)
     order.refresh_from_db()
     assert order.status == "paid"
 
@@ -110,10 +110,10 @@ def test_cancel_button_asks_for_a_reason_and_restocks(client_as):
     order = order_place(
         user=UserFactory(), address="x", lines=[Line(variant.pk, 2)], actor=system()
     )
-    url = reverse("admin:orders_order_cancel_order", args=[order.pk])
-    no_reason = client.post(url, {"reason": ""})
+    url, form = form_of(client, reverse("admin:orders_order_cancel_order", args=[order.pk]))
+    no_reason = client.post(url, {**form, "reason": ""})
     assert no_reason.status_code == 200 and "This field is required" in no_reason.content.decode()
-    client.post(url, {"reason": "Out of the delivery area"})
+    client.post(url, {**form, "reason": "Out of the delivery area"})
     assert Order.objects.get(pk=order.pk).status == "cancelled"
     assert ProductVariant.objects.get(pk=variant.pk).stock_available == 5
 
@@ -128,13 +128,7 @@ def test_bulk_action_reports_per_order(client_as):
     assert Order.objects.filter(status="shipped").count() == 0
     response = client.post(
         CHANGELIST,
-        {
-            "action": "bulk_mark_shipped",
-            "_selected_action": ids,
-            "confirm": "1",
-            "without_tracking": "on",
-            "carrier": "DPD",
-        },
+        {**post_form(first.content), "confirm": "1", "without_tracking": "on", "carrier": "DPD"},
         follow=True,
     )
     text = response.content.decode()
@@ -155,10 +149,7 @@ def test_bulk_cancel_asks_for_a_reason_first(client_as):
     page = client.post(CHANGELIST, {"action": "bulk_cancel", "_selected_action": ids})
     assert page.status_code == 200 and "Cancel 2 orders" in page.content.decode()
     assert not Order.objects.filter(status="cancelled").exists()
-    client.post(
-        CHANGELIST,
-        {"action": "bulk_cancel", "_selected_action": ids, "reason": "Fraud check", "confirm": "1"},
-    )
+    client.post(CHANGELIST, {**post_form(page.content), "reason": "Fraud check", "confirm": "1"})
     assert Order.objects.filter(status="cancelled").count() == 2
     assert orders[0].history.first().history_change_reason == "Fraud check"
 

@@ -427,6 +427,9 @@ PINNED_TEMPLATES.update(
 
 def _normalised(html: str) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    # One-time keys: a new one each time a page is drawn.
+    html = re.sub(r'name="_submission" value="[^"]+"', "", html)
+    html = re.sub(r'data-submission="[^"]+"', "", html)
     html = re.sub(r'class="([^"]*)"', lambda m: " ".join(sorted(m.group(1).split())), html)
     return re.sub(r"\s+", "", html)
 

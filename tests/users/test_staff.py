@@ -43,14 +43,17 @@ def test_a_superuser_sees_customers_and_staff_accounts_apart(client_as):
     assert ">Role<" in " ".join(html.split()).replace("> ", ">").replace(" <", "<")
 
 
-def test_a_superuser_invites_staff_with_one_role_who_then_chooses_a_password(client_as, client):
+def test_a_superuser_invites_staff_with_one_role_who_then_chooses_a_password(
+    client_as, client, django_capture_on_commit_callbacks
+):
     inviter = client_as("superuser")
-    response = inviter.post(
-        INVITE,
-        {"email": "new.agent@modestwear.example", "first_name": "Noor", "role": "Support"},
-        follow=True,
-    )
-    assert "new.agent@modestwear.example is invited as Support" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail goes on commit
+        response = inviter.post(
+            INVITE,
+            {"email": "new.agent@modestwear.example", "first_name": "Noor", "role": "Support"},
+            follow=True,
+        )
+    assert "new.agent@modestwear.example is invited as Support." in response.content.decode()
     user = User.objects.get(email="new.agent@modestwear.example")
     assert user.is_staff and not user.is_superuser
     assert [g.name for g in user.groups.all()] == ["Support"]

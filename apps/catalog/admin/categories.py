@@ -4,7 +4,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from mptt.forms import MPTTAdminForm, TreeNodeChoiceField
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
@@ -19,14 +19,18 @@ from apps.catalog.services import (
     MovePosition,
     category_move,
     category_set_active,
+    category_tree_state,
+    lock_category_tree,
 )
 from apps.feed.visibility import hidden_ancestor, product_shown
+from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import render_action_form
+from apps.toolkit.confirmations import ConfirmationForm, Seen, StateChanged, shown_again
 from apps.toolkit.importing import AuditedImportExportAdmin
 from apps.toolkit.words import counted
 
 
-class MoveCategoryForm(forms.Form):
+class MoveCategoryForm(ConfirmationForm):
     target = TreeNodeChoiceField(
         queryset=Category.objects.all(),
         required=False,
@@ -130,6 +134,11 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         # A reverted row would restore stale tree columns (lft/rght) and corrupt the tree.
         return True
 
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new category rewrites its neighbours' tree columns: one at a time
+            lock_category_tree()
+        super().save_model(request, obj, form, change)
+
     @admin.action(description="Show in the storefront", permissions=["change"])
     def show_in_storefront(self, request, queryset):
         changed = category_set_active(categories=queryset, active=True, actor=request.user)
@@ -138,20 +147,53 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         )
 
     @admin.action(
-        description="Hide from the storefront, with everything under them", permissions=["change"]
+        description="Hide from the storefront, with everything under them…", permissions=["change"]
     )
     def hide_from_storefront(self, request, queryset):
-        changed = category_set_active(categories=queryset, active=False, actor=request.user)
-        hidden = counted(changed, "category", "categories")
-        theirs = "its" if changed == 1 else "their"
-        self.message_user(request, f"{hidden} hidden, with {theirs} subcategories and products.")
+        """Asks first, on a page saying what leaves the storefront; confirmed over the tree
+        that page showed."""
+        categories = list(queryset.order_by("tree_id", "lft"))
+        seen = Seen.now(category_tree_state())
+        form = ConfirmationForm(request.POST if "confirm" in request.POST else None, seen=seen)
+        if form.is_valid():
+            try:
+                changed = category_set_active(
+                    categories=queryset,
+                    active=False,
+                    actor=request.user,
+                    seen=form.cleaned_data["seen_state"],
+                )
+            except StateChanged as change:
+                form = shown_again(ConfirmationForm, request.POST, seen, str(change))
+            else:
+                hidden = counted(changed, "category", "categories")
+                theirs = "its" if changed == 1 else "their"
+                self.message_user(
+                    request, f"{hidden} hidden, with {theirs} subcategories and products."
+                )
+                return None
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        across = request.POST.get("select_across") == "1"
+        return render_action_form(
+            self,
+            request,
+            title=f"Hide {counted(len(categories), 'category', 'categories')}",
+            form=form,
+            submit="Hide from the storefront",
+            intro="Hidden categories leave the storefront with everything under them: their "
+            "subcategories and their products. Showing them again brings all of it back.",
+            summary=hiding_summary(categories),
+            hidden_fields=[("action", "hide_from_storefront"), ("select_across", int(across))]
+            + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
+        )
 
     @action(description="Move", permissions=["change"], icon="move_item", url_path="move")
     def move_category(self, request, object_id):
         category = self.get_object(request, object_id)
         if category is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        form = MoveCategoryForm(request.POST or None)
+        seen = Seen.now(category_tree_state())
+        form = MoveCategoryForm(request.POST or None, seen=seen)
         if request.method == "POST" and form.is_valid():
             try:
                 category_move(
@@ -159,10 +201,14 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
                     target=form.cleaned_data["target"],
                     position=form.cleaned_data["position"],
                     actor=request.user,
+                    seen=form.cleaned_data["seen_state"],
                 )
+            except StateChanged as change:
+                form = shown_again(MoveCategoryForm, request.POST, seen, str(change))
             except CategoryMoveError as error:
                 form.add_error("target", str(error))
             else:
+                submissions.applied(request)
                 messages.success(request, f"“{category}” moved, with its subcategories.")
                 return redirect(reverse("admin:catalog_category_changelist"))
         return render_action_form(
@@ -172,5 +218,53 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
             obj=category,
             form=form,
             submit="Move",
-            intro="The category moves with all its subcategories and products.",
+            intro=f"“{category}” is now {place_of(category)}. It moves with all its "
+            "subcategories and products.",
+            again="Move it again",
         )
+
+
+def place_of(category: Category) -> str:
+    """ "under “Clothing › Abayas”" or "at the top level": where a category sits now."""
+    category.refresh_from_db()
+    if category.parent_id is None:
+        return "at the top level"
+    path = " › ".join(c.name for c in category.parent.get_ancestors(include_self=True))
+    return f"under “{path}”"
+
+
+def hiding_summary(categories) -> str:
+    """What hiding ``categories`` takes off the storefront: each with its subtree's products
+    shown now, featured ones among them."""
+    totals = subtree_product_totals(
+        shown=product_shown(), featured=product_shown() & Q(is_featured=True)
+    )
+    rows = []
+    for category in categories:
+        counts = totals.get(category.pk, {"shown": 0, "featured": 0})
+        state = "already hidden" if not category.is_active else "shown"
+        rows.append(
+            (
+                category.name,
+                state,
+                counted(category.get_descendant_count(), "subcategory", "subcategories"),
+                counts["shown"],
+                counts["featured"],
+            )
+        )
+    body = format_html_join(
+        "",
+        '<tr class="border-t border-base-200 dark:border-base-800">'
+        + '<td class="px-2 py-1">{}</td>' * 5
+        + "</tr>",
+        rows,
+    )
+    return format_html(
+        '<table class="w-full text-sm" id="hiding"><thead><tr>'
+        '<th class="px-2 py-1 text-left">Category</th><th class="px-2 py-1 text-left">Now</th>'
+        '<th class="px-2 py-1 text-left">Under it</th>'
+        '<th class="px-2 py-1 text-left">Products leaving the storefront</th>'
+        '<th class="px-2 py-1 text-left">of them featured</th></tr></thead>'
+        "<tbody>{}</tbody></table>",
+        body,
+    )

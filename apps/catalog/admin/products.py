@@ -30,7 +30,12 @@ from apps.catalog.selectors import (
     variant_count,
 )
 from apps.catalog.services import product_archive, product_set_featured, variants_generate
-from apps.toolkit.admin_helpers import EstimatedCountPaginator, rewind_uploads
+from apps.toolkit import submissions
+from apps.toolkit.admin_helpers import (
+    CountedChangeList,
+    EstimatedCountPaginator,
+    rewind_uploads,
+)
 from apps.toolkit.forms import with_seen_value
 from apps.toolkit.importing import AuditedImportExportAdmin
 from apps.toolkit.money import money
@@ -52,6 +57,15 @@ STOCK_TEXT = {"in": "In stock", "low": "Low", "out": "Out of stock"}
 
 
 PICKER_PAGE = 20
+
+
+class ProductChangeList(CountedChangeList):
+    """Each listed product's featured switch gets its one-time submission key."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        for product in self.result_list:
+            product.switch_key = submissions.issue(request.user)
 
 
 @admin.register(Product)
@@ -111,6 +125,9 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         if db_field.name == "base_price":
             kwargs["widget"] = with_seen_value(UnfoldAdminDecimalFieldWidget)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_changelist(self, request, **kwargs):
+        return ProductChangeList
 
     def get_queryset(self, request):
         return (
@@ -275,12 +292,15 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
 
     @display(description="Featured", ordering="is_featured")
     def featured(self, product):
+        # Each flip is one submission: the switch carries a key, each answer the next one.
         url = reverse("admin:catalog_product_featured", args=[product.pk])
         return format_html(
             '<label class="instant-toggle"><input type="checkbox" role="switch" '
-            'data-instant-toggle="{}" aria-label="Featured on the home page: {}"{}>'
+            'data-instant-toggle="{}" data-submission="{}" '
+            'aria-label="Featured on the home page: {}"{}>'
             '<span class="instant-toggle-state" aria-live="polite"></span></label>',
             url,
+            getattr(product, "switch_key", ""),
             product.name,
             " checked" if product.is_featured else "",
         )
@@ -346,10 +366,18 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         changed = product_set_featured(
             products=[product], featured=wanted == "1", actor=request.user
         )
+        submissions.applied(request)
         product.refresh_from_db(fields=["is_featured"])
         state = "featured" if product.is_featured else "not featured"
         message = f"“{product}” is {state}" + ("." if changed else " (it already was).")
-        return JsonResponse({"featured": product.is_featured, "message": message})
+        # The switch's key for its next flip (a repeat of this one is answered as this was).
+        return JsonResponse(
+            {
+                "featured": product.is_featured,
+                "message": message,
+                "next_key": submissions.issue(request.user),
+            }
+        )
 
     # Deleting: a product made by mistake goes with its variants and images (they exist only
     # with it). A product that sold keeps its variants (order lines protect them): archive it.

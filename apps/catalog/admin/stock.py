@@ -30,12 +30,14 @@ from apps.catalog.resources import (
 )
 from apps.catalog.selectors import variant_search
 from apps.catalog.services import (
+    StockConflict,
     StockError,
     StockReason,
     stock_adjust,
     stock_conflict_message,
     stock_count,
 )
+from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     render_action_form,
@@ -101,6 +103,19 @@ class StockAdjustmentForm(forms.Form):
         widget=UnfoldAdminTextInputWidget,
         help_text="Delivery note, count sheet or what happened; kept in the history.",
     )
+    # The level the page showed: a count is refused if the stock moved meanwhile.
+    stock_seen = AsciiIntegerField(
+        min_value=0, max_value=PG_INT_MAX, required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        counting = cleaned.get("reason") == StockReason.COUNT_CORRECTION
+        if counting and cleaned.get("stock_seen") is None and "stock_seen" not in self.errors:
+            self.add_error("quantity", NOT_SEEN)
+        for message in self.errors.pop("stock_seen", []):
+            self.add_error("quantity", message)
+        return cleaned
 
 
 @admin.register(ProductVariant)
@@ -285,20 +300,32 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
         # The list the person came from, as filtered: after the adjustment, or going back.
         back = {"preserved_filters": self.get_preserved_filters(request), "opts": self.opts}
         list_url = add_preserved_filters(back, reverse("admin:catalog_productvariant_changelist"))
-        form = StockAdjustmentForm(request.POST or None)
+        seen = {"stock_seen": variant.stock_available}
+        form = StockAdjustmentForm(request.POST or None, initial=seen)
         if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
             try:
                 stock_adjust(
                     variant=variant,
-                    quantity=form.cleaned_data["quantity"],
-                    reason=StockReason(form.cleaned_data["reason"]),
-                    note=form.cleaned_data["note"],
+                    quantity=data["quantity"],
+                    reason=StockReason(data["reason"]),
+                    note=data["note"],
                     actor=request.user,
+                    seen=data["stock_seen"],
                 )
+            except StockConflict as error:
+                # Drawn again with the level as it is now, so the count can be checked again.
+                variant.refresh_from_db(fields=["stock_available"])
+                posted = request.POST.copy()
+                posted["stock_seen"] = str(variant.stock_available)
+                form = StockAdjustmentForm(posted)
+                form.is_valid()
+                form.add_error("quantity", str(error))
             except StockError as error:
                 form.add_error("quantity", str(error))
             else:
-                messages.success(request, f"{variant.sku}: stock is now {variant.stock_available}.")
+                submissions.applied(request)
+                messages.success(request, adjustment_said(variant, data))
                 return redirect(list_url)
         return render_action_form(
             self,
@@ -310,4 +337,19 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
             submit="Save adjustment",
             intro=f"{variant.product.name}, {variant.get_size_display()}, {variant.color}: "
             f"{variant.stock_available} in stock now.",
+            again="Make another adjustment",
         )
+
+
+def adjustment_said(variant, data) -> str:
+    """ "ABY-M-BLK: +10 Received (DN-9), stock 3 → 13.", from the level after the change."""
+    reason = StockReason(data["reason"])
+    after = variant.stock_available
+    if reason == StockReason.COUNT_CORRECTION:
+        change, before = f"counted {after}", data["stock_seen"]
+    else:
+        sign = -1 if reason == StockReason.DAMAGED else 1
+        change = f"{'-' if sign < 0 else '+'}{data['quantity']} {reason.label}"
+        before = after - sign * data["quantity"]
+    note = f" ({data['note']})" if data["note"] else ""
+    return f"{variant.sku}: {change}{note}, stock {before} → {after}."

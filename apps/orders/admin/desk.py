@@ -1,9 +1,12 @@
 """The order desk around an order's status: notes, the timeline, customer e-mails (preview,
 send again), packing slips and shipping from a file. Every write goes through a service."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -17,6 +20,7 @@ from apps.orders.outbox import OutboxError, outbox_resend, sending_together
 from apps.orders.selectors import email_outcome, order_timeline
 from apps.orders.services import OrderError, order_add_note, order_ship_many
 from apps.orders.shipping import TEMPLATE, ShipmentFileError, read_shipments
+from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import render_action_form
 from apps.toolkit.numbers import parse_id
 from apps.toolkit.words import counted
@@ -69,6 +73,7 @@ class OrderDeskMixin:
             except OrderError as error:
                 form.add_error("text", str(error))
             else:
+                submissions.applied(request)
                 messages.success(request, f"Note added to order #{order.pk}.")
                 return redirect(reverse("admin:orders_order_change", args=[order.pk]))
         return render_action_form(
@@ -79,6 +84,7 @@ class OrderDeskMixin:
             form=form,
             submit="Add the note",
             intro="Notes are for the shop: they appear in the order's timeline, with your name.",
+            again="Write another note",
         )
 
     # Packing slips ---------------------------------------------------------------------
@@ -140,6 +146,7 @@ class OrderDeskMixin:
             except (ShipmentFileError, OrderError) as error:
                 form.add_error("file", str(error))
             else:
+                submissions.applied(request)
                 numbers = ", ".join(f"#{pk}" for pk in shipped[:15])
                 more = f" and {len(shipped) - 15} more" if len(shipped) > 15 else ""
                 messages.success(
@@ -158,6 +165,7 @@ class OrderDeskMixin:
             intro="A CSV with one row per parcel: order number, carrier, tracking number. "
             "Rows are numbered as in a spreadsheet (the header is row 1).",
             links=[(template_url, "Download a template")],
+            again="Ship another file",
         )
 
     # Customer e-mails: preview, send again ---------------------------------------------
@@ -193,8 +201,14 @@ class OrderDeskMixin:
             except OutboxError as error:
                 messages.error(request, str(error))
             else:
-                sent.refresh_from_db()
-                messages.info(request, f"E-mail “{sent.get_kind_display()}”: {email_outcome(sent)}")
+                submissions.applied(request)
+                messages.success(
+                    request,
+                    f"The e-mail “{sent.get_kind_display()}” of order #{order.pk} was written "
+                    f"again for {sent.recipient or 'the customer'}.",
+                )
+                # It is sent once this commits: what became of it is said then.
+                transaction.on_commit(partial(_tell_outcome, request, sent.pk))
             return redirect(order_url)
         context = {
             **self.admin_site.each_context(request),
@@ -207,3 +221,8 @@ class OrderDeskMixin:
             "may_send": self.has_change_permission(request, order),
         }
         return TemplateResponse(request, "orders/admin/email.html", context)
+
+
+def _tell_outcome(request, email_id: int) -> None:
+    sent = OutboxEmail.objects.get(pk=email_id)
+    messages.info(request, f"E-mail “{sent.get_kind_display()}”: {email_outcome(sent)}")

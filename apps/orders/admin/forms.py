@@ -15,12 +15,13 @@ from apps.orders.services import (
     Line,
     normalise_lines,
 )
+from apps.toolkit.confirmations import ConfirmationForm
 from apps.toolkit.forms import NOT_SEEN, seen_value, with_seen_value
 from apps.toolkit.numbers import parse_int
 from apps.toolkit.search import search_text
 
 
-class CancelForm(forms.Form):
+class CancelForm(ConfirmationForm):
     reason = forms.CharField(
         max_length=200,
         widget=UnfoldAdminTextInputWidget,
@@ -50,7 +51,7 @@ def carrier_field(help_text: str) -> forms.CharField:
     )
 
 
-class ShipForm(forms.Form):
+class ShipForm(ConfirmationForm):
     """Carrier and tracking number: optional, but leaving both out is a deliberate choice."""
 
     carrier = carrier_field("Pick or type the carrier's name.")
@@ -83,7 +84,7 @@ class ShipForm(forms.Form):
         return cleaned
 
 
-class BulkShipForm(forms.Form):
+class BulkShipForm(ConfirmationForm):
     carrier = carrier_field("Optional: the carrier of every selected parcel.")
     without_tracking = forms.BooleanField(
         label="Ship these orders without tracking numbers",
@@ -108,7 +109,7 @@ class ShipmentFileForm(forms.Form):
     )
 
 
-class StatusNoteForm(forms.Form):
+class StatusNoteForm(ConfirmationForm):
     note = forms.CharField(
         max_length=200,
         required=False,

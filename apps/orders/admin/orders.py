@@ -42,14 +42,18 @@ from apps.orders.services import (
     order_change_address,
     order_change_status,
     order_place,
+    orders_change_status,
+    orders_state,
     status_refusal,
 )
+from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import (
     EstimatedCountPaginator,
     badge,
     multiline,
     render_action_form,
 )
+from apps.toolkit.confirmations import Seen, StateChanged, shown_again
 from apps.toolkit.forms import seen_value
 from apps.toolkit.importing import FORMATS, ExportSaysWhatMixin
 from apps.toolkit.money import money
@@ -154,6 +158,9 @@ def _items_count():
     )
     return Coalesce(Subquery(items, output_field=IntegerField()), 0)
 
+
+# The form of each status page (others: StatusNoteForm), the order's state it showed in each.
+STATUS_FORMS = {OrderStatus.CANCELLED: CancelForm, OrderStatus.SHIPPED: ShipForm}
 
 # The order page's buttons, by the status each one moves the order to.
 ACTION_TARGETS = {
@@ -367,11 +374,8 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
             # moves an order, even if the status changes again meanwhile).
             messages.error(request, status_refusal(order, target))
             return redirect(change_url)
-        cancelling = target == OrderStatus.CANCELLED
-        form_class = {OrderStatus.CANCELLED: CancelForm, OrderStatus.SHIPPED: ShipForm}.get(
-            target, StatusNoteForm
-        )
-        form = form_class(request.POST or None)
+        form_class = STATUS_FORMS.get(target, StatusNoteForm)
+        form = form_class(request.POST or None, seen=Seen.now(orders_state([order])))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -383,14 +387,28 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
                     carrier=data.get("carrier", ""),
                     tracking_number=data.get("tracking_number", ""),
                     customer_reason=data.get("customer_reason", ""),
+                    seen=data["seen_state"],
+                )
+            except StateChanged as change:
+                # The page is drawn again over the order as it is now, if it still allows this.
+                order.refresh_from_db()
+                if target not in allowed_targets(order.status):
+                    messages.error(request, str(change))
+                    return redirect(change_url)
+                form = shown_again(
+                    form_class, request.POST, Seen.now(orders_state([order])), str(change)
                 )
             except OrderError as error:
                 messages.error(request, str(error))
+                return redirect(change_url)
             else:
+                submissions.applied(request)
                 messages.success(request, f"Order #{order.pk} marked {target.label.lower()}.")
-            return redirect(change_url)
+                return redirect(change_url)
+        cancelling = target == OrderStatus.CANCELLED
         intro = (
-            "Every line goes back into stock, and the customer is told by e-mail."
+            f"The order is {order.get_status_display().lower()} now. Every line goes back into "
+            "stock, and the customer is told by e-mail."
             if cancelling
             else f"The order is {order.get_status_display().lower()} now."
             + (" The customer is told by e-mail." if target != OrderStatus.DELIVERED else "")
@@ -404,6 +422,7 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
             submit="Cancel the order" if cancelling else f"Mark {target.label.lower()}",
             intro=intro,
             suggestions=("carriers", CARRIERS) if target == OrderStatus.SHIPPED else None,
+            again="Open the order",
         )
 
     # The delivery address, until the order ships: checked against what the page showed.
@@ -441,6 +460,7 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
                         request, "The order already goes to that address: nothing changed."
                     )
                 else:
+                    submissions.applied(request)
                     messages.success(request, f"Order #{order.pk} now goes to the new address.")
                 return redirect(change_url)
         return render_action_form(
@@ -455,23 +475,15 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
         )
 
     # Bulk status actions: each order is tried on its own and the agent is told which failed.
+    # Those that ask first (ship, cancel) confirm over the statuses their page showed.
 
-    def _bulk(self, request, queryset, target, reason="", customer_reason="", carrier=""):
-        done, refused = [], []
-        with sending_together():  # one connection to the mail server for the whole selection
-            for order_id in queryset.order_by("pk").values_list("pk", flat=True):
-                try:
-                    order_change_status(
-                        order_id=order_id,
-                        to=target,
-                        actor=request.user,
-                        reason=reason,
-                        customer_reason=customer_reason,
-                        carrier=carrier,
-                    )
-                    done.append(order_id)
-                except OrderError as error:
-                    refused.append(str(error))
+    def _bulk(self, request, queryset, target, seen=None, **change):
+        order_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        # One connection to the mail server for the whole selection.
+        with sending_together():
+            done, refused = orders_change_status(
+                order_ids=order_ids, to=target, actor=request.user, seen=seen, **change
+            )
         if done:
             numbers = ", ".join(f"#{pk}" for pk in done[:REFUSALS_SHOWN])
             more = f" and {len(done) - REFUSALS_SHOWN} more" if len(done) > REFUSALS_SHOWN else ""
@@ -492,15 +504,13 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
     @admin.action(description="Mark selected orders shipped…", permissions=["change"])
     def bulk_mark_shipped(self, request, queryset):
         # Without tracking numbers: the page says so and offers the file that carries them.
-        form = BulkShipForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            self._bulk(request, queryset, OrderStatus.SHIPPED, carrier=form.cleaned_data["carrier"])
-            return None
-        return self._confirm_selection(
+        return self._confirmed_bulk(
             request,
             queryset,
-            "bulk_mark_shipped",
-            form,
+            OrderStatus.SHIPPED,
+            BulkShipForm,
+            lambda data: {"carrier": data["carrier"]},
+            action_name="bulk_mark_shipped",
             title="Mark {count} orders shipped",
             submit="Mark these orders shipped",
             intro="These orders ship without tracking numbers; their customers are e-mailed. "
@@ -515,40 +525,49 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
 
     @admin.action(description="Cancel selected orders…", permissions=["change"])
     def bulk_cancel(self, request, queryset):
-        form = CancelForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            self._bulk(
-                request,
-                queryset,
-                OrderStatus.CANCELLED,
-                form.cleaned_data["reason"],
-                form.cleaned_data["customer_reason"],
-            )
-            return None
-        return self._confirm_selection(
+        return self._confirmed_bulk(
             request,
             queryset,
-            "bulk_cancel",
-            form,
+            OrderStatus.CANCELLED,
+            CancelForm,
+            lambda data: {"reason": data["reason"], "customer_reason": data["customer_reason"]},
+            action_name="bulk_cancel",
             title="Cancel {count} orders",
             submit="Cancel these orders",
             intro="Each order's lines go back into stock and each customer is e-mailed; orders "
             "that can no longer be cancelled are listed afterwards.",
         )
 
-    def _confirm_selection(self, request, queryset, action_name, form, *, title, **page):
-        """The page a bulk action asks its question on, posting the selection back: the
-        ticked rows, or "all N" of the filtered list (the page posts to the list's URL, so
-        its filters come along)."""
+    def _confirmed_bulk(self, request, queryset, target, form_class, change, **page):
+        """A bulk action that asks first, on a page listing the selection's orders as they
+        are; confirmed, it is refused if any of them changed since the page was drawn."""
+        orders = list(queryset.order_by("pk").select_related("user"))
+        seen = Seen.now(orders_state(orders))
+        form = form_class(request.POST if "confirm" in request.POST else None, seen=seen)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                self._bulk(request, queryset, target, seen=data["seen_state"], **change(data))
+            except StateChanged as changed:
+                form = shown_again(form_class, request.POST, seen, str(changed))
+            else:
+                return None
+        return self._confirm_selection(request, orders, form, **page)
+
+    def _confirm_selection(self, request, orders, form, *, action_name, title, **page):
+        """The page a bulk action asks its question on, listing the orders as they are now
+        and posting the selection back: the ticked rows, or "all N" of the filtered list (the
+        page posts to the list's URL, so its filters come along)."""
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
         across = request.POST.get("select_across") == "1"
         return render_action_form(
             self,
             request,
-            title=title.format(count=queryset.count()),
+            title=title.format(count=len(orders)),
             form=form,
             hidden_fields=[("action", action_name), ("select_across", "1" if across else "0")]
             + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
+            summary=selection_summary(orders),
             **page,
         )
 
@@ -605,6 +624,7 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
                 except OrderError as error:
                     form.add_error(None, str(error))
                 else:
+                    submissions.applied(request)
                     messages.success(request, f"Order #{order.pk} placed for {order.user.email}.")
                     return redirect(reverse("admin:orders_order_change", args=[order.pk]))
             else:
@@ -632,7 +652,34 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
             intro="Check first: the page then shows the customer, the address, each line with "
             "its price and stock, and the total; change anything and it is checked again.",
             summary=summary,
+            again="Take another phone order",
         )
+
+
+SELECTION_SHOWN = 50
+
+
+def selection_summary(orders) -> str:
+    """The orders a bulk confirmation is about, each with its status now (the first 50)."""
+    rows = format_html_join(
+        "",
+        '<tr class="border-t border-base-200 dark:border-base-800">'
+        + '<td class="px-2 py-1">{}</td>' * 4
+        + "</tr>",
+        (
+            (f"#{o.pk}", o.user.email, o.get_status_display(), money(o.total_price))
+            for o in orders[:SELECTION_SHOWN]
+        ),
+    )
+    more = len(orders) - SELECTION_SHOWN
+    return format_html(
+        '<table class="w-full text-sm" id="selection"><thead><tr>'
+        '<th class="px-2 py-1 text-left">Order</th><th class="px-2 py-1 text-left">Customer</th>'
+        '<th class="px-2 py-1 text-left">Status now</th>'
+        '<th class="px-2 py-1 text-left">Total</th></tr></thead><tbody>{}</tbody></table>{}',
+        rows,
+        format_html('<p class="mt-2">…and {} more.</p>', more) if more > 0 else "",
+    )
 
 
 def phone_order_summary(data) -> str:

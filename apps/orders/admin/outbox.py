@@ -1,6 +1,9 @@
 """Customer e-mails, as support follows them: what was sent, what waits, what was skipped."""
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
 from unfold.admin import ModelAdmin
@@ -96,9 +99,12 @@ class OutboxEmailAdmin(ScopedAdmin, ModelAdmin):
                     outcomes.append(outbox_resend(email_id=pk, actor=request.user))
                 except OutboxError as error:
                     refused.append(str(error))
-        sent = OutboxEmail.objects.filter(pk__in=[e.pk for e in outcomes], status="sent").count()
-        self.message_user(
-            request, f"{counted(len(outcomes), 'e-mail')} sent again; {sent} of them sent now."
-        )
+        self.message_user(request, f"{counted(len(outcomes), 'e-mail')} written again.")
         if refused:
             self.message_user(request, " ".join(refused), level=messages.WARNING)
+        # They are sent once the action commits: how many went is said then.
+        transaction.on_commit(partial(self._tell_sent, request, [e.pk for e in outcomes]))
+
+    def _tell_sent(self, request, ids):
+        sent = OutboxEmail.objects.filter(pk__in=ids, status="sent").count()
+        self.message_user(request, f"{sent} of {counted(len(ids), 'e-mail')} sent now.")

@@ -1,7 +1,9 @@
 /* A switch in a list that saves as it is flipped: <input type="checkbox"
- * data-instant-toggle="URL">. It posts featured=1|0 (the state wanted, so a double click or
- * another tab that already did it changes nothing) and says what happened next to it; when
- * the server refuses, the switch goes back and the reason is shown. */
+ * data-instant-toggle="URL" data-submission="KEY">. It posts featured=1|0 (the state wanted,
+ * so a double click or another tab that already did it changes nothing) with the switch's
+ * one-time submission key (a retry of the same flip is answered as the first, never applied
+ * twice; each answer brings the key of the next flip), and says what happened next to it;
+ * when the server refuses, the switch goes back and the reason is shown. */
 (function () {
   function csrfToken() {
     var field = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -21,7 +23,12 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" },
+      headers: {
+        "X-CSRFToken": csrfToken(),
+        "X-Requested-With": "fetch",
+        "X-Submission-Key": box.dataset.submission || "",
+        Accept: "application/json",
+      },
     })
       .then(function (response) {
         return response
@@ -39,6 +46,9 @@
           .then(function (answer) {
             if (!response.ok || answer.error) {
               throw new Error(answer.error || "The server refused (" + response.status + ").");
+            }
+            if (answer.next_key) {
+              box.dataset.submission = answer.next_key;
             }
             box.checked = answer.featured;
             state.textContent = "Saved";

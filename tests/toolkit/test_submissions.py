@@ -1,0 +1,287 @@
+"""One submission, one effect (apps/toolkit/submissions.py), tested from the outside: pages
+drawn and forms sent by a plain client (no key added for it), the keys read off the pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.catalog.models import ProductVariant
+from apps.toolkit.models import Submission
+from apps.toolkit.submissions import FIELD, HEADER, issue, read
+from tests.factories import (
+    CategoryFactory,
+    OrderFactory,
+    OrderItemFactory,
+    ProductFactory,
+    VariantFactory,
+)
+from tests.pages import keys_in, post_form
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def said(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def warehouse(staff_user):
+    return staff_user("warehouse")
+
+
+def adjust_page(client, variant):
+    """The adjust-stock form as its page draws it: (its address, the data it sends)."""
+    url = reverse("admin:catalog_productvariant_adjust_stock", args=[variant.pk])
+    drawn = client.get(url, follow=True)
+    assert drawn.status_code == 200
+    page = drawn.redirect_chain[-1][0] if drawn.redirect_chain else url
+    return page, post_form(drawn.content, containing="quantity")
+
+
+def stock_of(variant) -> int:
+    return ProductVariant.objects.get(pk=variant.pk).stock_available
+
+
+# Keys -------------------------------------------------------------------------------------
+
+
+def test_a_key_is_for_the_person_it_was_drawn_for(staff_user):
+    first, second = staff_user("warehouse"), staff_user("support")
+    token = issue(first)
+    assert read(token, first)[0] is not None
+    key, why = read(token, second)
+    assert key is None and "not one drawn for you" in why
+    assert read(token[:-2] + "xx", first)[0] is None  # forged
+    assert read("", first)[0] is None
+
+
+def test_a_key_older_than_its_lifetime_is_refused(warehouse, settings):
+    token = issue(warehouse)
+    settings.SUBMISSION_KEY_MAX_AGE = timedelta(seconds=-1)
+    key, why = read(token, warehouse)
+    assert key is None and "can no longer be sent" in why
+
+
+# The adjust-stock door, as the warehouse uses it -----------------------------------------
+
+
+def test_the_page_pins_its_key_in_its_address_and_its_form(warehouse):
+    client = signed_in(warehouse)
+    variant = VariantFactory(stock_available=3)
+    url = reverse("admin:catalog_productvariant_adjust_stock", args=[variant.pk])
+    first = client.get(url)
+    assert first.status_code == 302 and f"{FIELD}=" in first["Location"]
+    page, data = adjust_page(client, variant)
+    pinned = page.split(f"{FIELD}=")[1]
+    from urllib.parse import unquote
+
+    assert data[FIELD] == unquote(pinned)
+
+
+def test_a_double_submission_applies_once_and_says_what_the_first_did(warehouse):
+    client = signed_in(warehouse)
+    variant = VariantFactory(sku="ABY-M-BLK", stock_available=3)
+    page, data = adjust_page(client, variant)
+    data.update(reason="received", quantity="10", note="DN-9")
+    first = client.post(page, data)
+    assert first.status_code == 302
+    assert stock_of(variant) == 13
+    history = variant.history.count()
+
+    second = client.post(page, data)
+    assert second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert stock_of(variant) == 13
+    assert variant.history.count() == history
+    message = said(second)[-1]
+    assert message.startswith("Already done at ")
+    assert warehouse.email in message
+    assert "ABY-M-BLK: +10 Received (DN-9), stock 3 → 13." in message
+
+
+def test_back_to_a_used_page_says_what_it_did_instead_of_offering_the_form(warehouse):
+    client = signed_in(warehouse)
+    variant = VariantFactory(sku="ABY-M-BLK", stock_available=1)
+    page, data = adjust_page(client, variant)
+    data.update(reason="received", quantity="4")
+    client.post(page, data)
+    again = client.get(page)  # Back draws the page from its address, key included
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert 'id="already-done"' in html and "+4 Received, stock 1 → 5." in html
+    assert not keys_in(html)  # no form to send twice
+    assert "Make another adjustment" in html
+
+
+def test_two_pages_are_two_submissions(warehouse):
+    client = signed_in(warehouse)
+    variant = VariantFactory(stock_available=0)
+    one, two = adjust_page(client, variant), adjust_page(client, variant)
+    assert one[1][FIELD] != two[1][FIELD]
+    for page, data in (one, two):
+        data.update(reason="received", quantity="5")
+        assert client.post(page, data).status_code == 302
+    assert stock_of(variant) == 10
+
+
+def test_a_refused_submission_keeps_its_key_for_the_corrected_form(warehouse):
+    client = signed_in(warehouse)
+    variant = VariantFactory(stock_available=2)
+    page, data = adjust_page(client, variant)
+    data.update(reason="damaged", quantity="5")
+    refused = client.post(page, data)
+    assert refused.status_code == 200 and stock_of(variant) == 2
+    assert not Submission.objects.exists()
+    assert keys_in(refused.content) == [data[FIELD]]  # drawn again with the same key
+    data.update(quantity="1")
+    assert client.post(page, data).status_code == 302
+    assert stock_of(variant) == 1
+
+
+@pytest.mark.parametrize(
+    "key",
+    [None, "", "abc", "0" * 32 + ":1xaaaa:forged", "\x00"],
+    ids=["missing", "empty", "garbage", "forged", "nul"],
+)
+def test_a_change_without_a_usable_key_is_refused_and_rolled_back(warehouse, key):
+    client = signed_in(warehouse)
+    variant = VariantFactory(stock_available=3)
+    page, data = adjust_page(client, variant)
+    data.update(reason="received", quantity="10")
+    url = page.split("?")[0]  # the address without its key
+    if key is None:
+        data.pop(FIELD)
+    else:
+        data[FIELD] = key
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="refusal"' in html and "nothing was saved" in html
+    assert 'id="nav-sidebar"' in html or "sidebar" in html  # the admin's own layout
+    assert stock_of(variant) == 3
+    assert variant.history.count() == 1
+
+
+def test_another_persons_key_is_refused(warehouse, staff_user, admin_user):
+    client = signed_in(warehouse)
+    variant = VariantFactory(stock_available=3)
+    page, data = adjust_page(client, variant)
+    data.update(reason="received", quantity="10", **{FIELD: issue(admin_user)})
+    assert client.post(page.split("?")[0], data).status_code == 400
+    assert stock_of(variant) == 3
+
+
+# Every kind of door ------------------------------------------------------------------------
+
+
+def test_a_bulk_action_sent_twice_runs_once(client_as):
+    client = client_as("support")
+    order = OrderFactory(status="pending")
+    OrderItemFactory(order=order)
+    url = reverse("admin:orders_order_changelist")
+    [key] = keys_in(Client.get(client, url).content)
+    data = {"action": "bulk_mark_paid", "_selected_action": [order.pk], FIELD: key}
+    Client.post(client, url, data)
+    assert order.history.count() == 2
+    again = Client.post(client, url, data)
+    assert order.history.count() == 2
+    assert order.emails.count() == 1  # one "Payment received", not two
+    assert "Already done" in said(again)[-1] and f"#{order.pk}" in said(again)[-1]
+
+
+def test_an_add_form_sent_twice_adds_once(admin_user):
+    client = signed_in(admin_user)
+    url = reverse("admin:catalog_coveragelevel_add")
+    drawn = client.get(url, follow=True)
+    data = post_form(drawn.content, containing="name")
+    data.update(name="Extra cover", size="3", _save="Save")
+    page = drawn.redirect_chain[-1][0]
+    from apps.catalog.models import CoverageLevel
+
+    first = client.post(page, data)
+    assert first.status_code == 302, first.content.decode()[:3000]
+    client.post(page, data)
+    assert CoverageLevel.objects.filter(name="Extra cover").count() == 1
+
+
+def test_a_change_form_sent_twice_writes_one_history_row(client_as):
+    client = client_as("merchandising")
+    category = CategoryFactory(name="Abayas")
+    url = reverse("admin:catalog_category_change", args=[category.pk])
+    data = post_form(Client.get(client, url).content, containing="name")
+    data.update(name="Open abayas", _save="Save")
+    assert Client.post(client, url, data).status_code == 302
+    again = Client.post(client, url, data)
+    assert again.status_code == 302
+    assert category.history.count() == 2
+    assert "Already done" in said(again)[-1] and "Open abayas" in said(again)[-1]
+
+
+def test_a_script_gets_the_first_answer_again_as_json(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory(is_featured=False)
+    listing = Client.get(client, reverse("admin:catalog_product_changelist")).content.decode()
+    key = listing.split('data-submission="')[1].split('"')[0]
+    url = reverse("admin:catalog_product_featured", args=[product.pk])
+    headers = {"HTTP_X_SUBMISSION_KEY": key, "HTTP_ACCEPT": "application/json"}
+    first = Client.post(client, url, {"featured": "1"}, **headers).json()
+    assert first["featured"] is True and first["next_key"] not in ("", key)
+    repeat = Client.post(client, url, {"featured": "1"}, **headers).json()
+    assert repeat["repeated"] is True and repeat["featured"] is True
+    assert repeat["message"].startswith("Already done")
+    assert product.history.count() == 2
+    assert HEADER == "X-Submission-Key"
+
+
+def test_a_script_without_a_key_gets_a_json_refusal(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory(is_featured=False)
+    url = reverse("admin:catalog_product_featured", args=[product.pk])
+    response = Client.post(client, url, {"featured": "1"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and "nothing was saved" in response.json()["error"]
+    product.refresh_from_db()
+    assert product.is_featured is False
+
+
+def test_reading_pages_records_nothing(client_as):
+    client = client_as("support")
+    Client.get(client, reverse("admin:orders_order_changelist"))
+    Client.post(client, reverse("admin:orders_order_changelist"), {"action": ""})
+    assert not Submission.objects.exists()
+
+
+# Housekeeping -------------------------------------------------------------------------------
+
+
+def test_housekeeping_removes_records_older_than_a_keys_lifetime(warehouse, settings):
+    from django.core.management import call_command
+
+    settings.SUBMISSION_KEY_MAX_AGE = timedelta(days=7)
+    now = timezone.now()
+    old = Submission.objects.create(
+        key="00000000-0000-0000-0000-000000000001",
+        user=warehouse,
+        path="/x/",
+        created_at=now - timedelta(days=8),
+    )
+    kept = Submission.objects.create(
+        key="00000000-0000-0000-0000-000000000002",
+        user=warehouse,
+        path="/x/",
+        created_at=now - timedelta(days=6),
+    )
+    out = __import__("io").StringIO()
+    call_command("clear_submissions", stdout=out)
+    assert "1 form submission records older than 7 days removed." in out.getvalue()
+    assert not Submission.objects.filter(pk=old.pk).exists()
+    assert Submission.objects.filter(pk=kept.pk).exists()
