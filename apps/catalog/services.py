@@ -237,7 +237,7 @@ def category_changes_since(since) -> str:
     """ "“Hijabs” was moved as its last child of “Accessories” by merch@… at 14:02; …": the
     tree's history since ``since``."""
     records = (
-        Category.history.filter(history_date__gte=since)
+        Category.history.filter(history_date__gt=since)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )

@@ -241,7 +241,7 @@ def orders_changed_since(order_ids, since) -> str:
     """ "order #13 was marked shipped by support@… (Support) at 14:05 (reason); …": what
     happened to these orders since ``since``, from their history."""
     records = (
-        Order.history.filter(id__in=list(order_ids), history_date__gte=since)
+        Order.history.filter(id__in=list(order_ids), history_date__gt=since)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )

@@ -20,8 +20,6 @@ from datetime import UTC, datetime, timedelta
 from django import forms
 from django.utils import timezone
 
-from apps.toolkit.numbers import parse_int
-
 #: The hidden field a confirmation carries its Seen in.
 FIELD = "seen_state"
 
@@ -45,28 +43,32 @@ class Seen:
 
     @classmethod
     def now(cls, state: str) -> Seen:
-        return cls(state, timezone.now().replace(microsecond=0))
+        drawn_at = timezone.now()
+        return cls(state, drawn_at.replace(microsecond=drawn_at.microsecond // 1000 * 1000))
 
     def encode(self) -> str:
-        return f"{self.digest}.{int(self.drawn_at.timestamp())}"
+        return f"{self.digest}.{round(self.drawn_at.timestamp() * 1000)}"
 
     @classmethod
     def decode(cls, text) -> Seen | None:
         """The Seen a page posted, or None for anything a page does not write."""
         state, _, stamp = str(text or "").partition(".")
-        seconds = parse_int(stamp, maximum=10**10)
-        if len(state) != 32 or not all(c in "0123456789abcdef" for c in state) or not seconds:
+        if len(state) != 32 or not all(c in "0123456789abcdef" for c in state):
             return None
-        return cls(state, datetime.fromtimestamp(seconds, tz=UTC))
+        if not (stamp.isascii() and stamp.isdigit() and 0 < len(stamp) <= 13):
+            return None  # milliseconds since 1970: 13 digits until the year 2286
+        milliseconds = int(stamp)
+        if not milliseconds:
+            return None
+        drawn_at = datetime.fromtimestamp(milliseconds // 1000, tz=UTC)
+        return cls(state, drawn_at + timedelta(milliseconds=milliseconds % 1000))
 
     def check(self, state: str, changes) -> None:
         """Refuse with :class:`StateChanged` unless ``state`` is still the one seen;
-        ``changes(since)`` says what changed meanwhile, in the page's words."""
+        ``changes(since)`` says what changed after the page was drawn, in its words."""
         if state == self.digest:
             return
-        what = changes(self.drawn_at - timedelta(seconds=1)) or (
-            "What this page showed has changed since it was drawn."
-        )
+        what = changes(self.drawn_at) or "what it showed has changed since it was drawn."
         raise StateChanged(
             f"Nothing was done: while this page was open, {what} Check the page as it is now, "
             "and confirm again if it should still be done."

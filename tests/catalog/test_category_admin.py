@@ -210,3 +210,54 @@ def test_the_form_never_moves_a_category_only_move_does(client_as, tree):
     assert response.status_code == 302
     assert Category.objects.get(pk=dresses.pk).parent == tree["Clothing"]
     assert tree_is_valid()
+
+
+def test_a_move_page_is_refused_when_the_tree_changed_while_it_was_open(client_as, tree):
+    from tests.actors import staff
+
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_category_move_category", args=[tree["Dresses"].pk])
+    page, form = form_of(client, url, containing="target")
+    assert "is now under “Clothing”" in client.get(page).content.decode()
+    colleague = staff("Merchandising", "colleague@test.example")
+    category_move(
+        category=tree["Abayas"], target=tree["Hijabs"], position="last-child", actor=colleague
+    )
+    refused = client.post(page, {**form, "target": tree["Hijabs"].pk, "position": "first-child"})
+    text = " ".join(refused.content.decode().split())
+    assert refused.status_code == 200
+    assert (
+        "Nothing was done: while this page was open, “Abayas” was moved as its last child" in text
+    )
+    assert "by colleague@test.example (Merchandising) at " in text
+    assert Category.objects.get(name="Dresses").parent.name == "Clothing"
+    again = post_form(refused.content)
+    done = client.post(page, {**again, "target": tree["Hijabs"].pk, "position": "first-child"})
+    assert done.status_code == 302
+    assert Category.objects.get(name="Dresses").parent.name == "Hijabs"
+    assert tree_is_valid()
+
+
+def test_a_hide_confirmation_says_what_leaves_the_storefront_and_is_checked_again(client_as, tree):
+    from apps.catalog.services import category_set_active
+    from tests.actors import staff
+
+    client = client_as("merchandising")
+    changelist = reverse("admin:catalog_category_changelist")
+    asked = client.post(
+        changelist, {"action": "hide_from_storefront", "_selected_action": [tree["Dresses"].pk]}
+    )
+    text = " ".join(asked.content.decode().split())
+    # Dresses holds 1 product itself and 2 in Evening Dresses: all shown, none featured.
+    assert "Hide 1 category" in text and "1 subcategory" in text
+    category_set_active(
+        categories=[tree["Hijabs"]],
+        active=False,
+        actor=staff("Merchandising", "colleague@test.example"),
+    )
+    refused = client.post(changelist, {**post_form(asked.content), "confirm": "1"})
+    assert refused.status_code == 200
+    assert "“Hijabs” was hidden by colleague@test.example" in refused.content.decode()
+    assert Category.objects.get(name="Dresses").is_active
+    client.post(changelist, {**post_form(refused.content), "confirm": "1"})
+    assert not Category.objects.get(name="Dresses").is_active

@@ -349,3 +349,40 @@ def test_the_page_redisplayed_after_a_conflict_carries_the_rows_level(client_as)
     client.post(url, _list_post(variant, 18, 26))  # the person counts again and saves
     variant.refresh_from_db()
     assert variant.stock_available == 18
+
+
+def test_a_count_on_the_adjust_page_is_refused_when_the_stock_moved_meanwhile(client_as):
+    from apps.orders.services import Line, order_place
+    from tests.actors import system
+    from tests.factories import UserFactory
+    from tests.pages import form_of, post_form
+
+    client = client_as("warehouse")
+    variant = VariantFactory(sku="ABY-M-BLK", stock_available=3)
+    url = reverse("admin:catalog_productvariant_adjust_stock", args=[variant.pk])
+    page, form = form_of(client, url, containing="quantity")
+    order_place(user=UserFactory(), address="x", lines=[Line(variant.pk, 1)], actor=system())
+    counted = {**form, "reason": "count_correction", "quantity": "7"}
+    refused = client.post(page, counted)
+    text = refused.content.decode()
+    assert refused.status_code == 200
+    assert "ABY-M-BLK went from 3 to 2 while you were editing (Order placed: order #" in text
+    assert "2 in stock now" in text
+    assert ProductVariant.objects.get(pk=variant.pk).stock_available == 2
+    # Counted again against the level the page now shows, the count is taken.
+    client.post(page, {**post_form(refused.content), "quantity": "7"})
+    assert ProductVariant.objects.get(pk=variant.pk).stock_available == 7
+
+
+def test_received_stock_is_added_whatever_moved_meanwhile(client_as):
+    from apps.catalog.services import StockReason, stock_apply
+    from tests.actors import system
+    from tests.pages import form_of
+
+    client = client_as("warehouse")
+    variant = VariantFactory(stock_available=3)
+    url = reverse("admin:catalog_productvariant_adjust_stock", args=[variant.pk])
+    page, form = form_of(client, url, containing="quantity")
+    stock_apply(deltas={variant.pk: 5}, reason=StockReason.RECEIVED, actor=system())
+    client.post(page, {**form, "reason": "received", "quantity": "10"})
+    assert ProductVariant.objects.get(pk=variant.pk).stock_available == 18

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, Shipment
-from apps.orders.services import Line, order_place
+from apps.orders.services import Line, order_change_status, order_place
 from tests.actors import system
 from tests.factories import (
     OrderFactory,
@@ -498,3 +498,84 @@ def test_orders_are_found_by_the_customers_name(client_as):
     assert found("sara") == {hers.pk, hers_too.pk, other.pk}
     assert found("Sara Ali") == set()  # every word must match
     assert found("\u200b\u200b") == set()  # nothing but an invisible character: no match
+
+
+# Confirmations checked again: the state the page showed --------------------------------------
+
+
+def test_a_cancel_page_opened_while_pending_is_refused_once_a_colleague_marked_it_paid(
+    client_as, django_capture_on_commit_callbacks
+):
+    from apps.orders.models import OutboxEmail
+    from tests.actors import staff
+
+    client = client_as("support")
+    colleague = staff("Support", "colleague@test.example")
+    order = OrderFactory(status="pending")
+    OrderItemFactory(order=order)
+    url, form = form_of(client, reverse("admin:orders_order_cancel_order", args=[order.pk]))
+    order_change_status(order_id=order.pk, to="paid", actor=colleague, reason="PAY-7")
+
+    refused = client.post(url, {**form, "reason": "Customer asked"})
+
+    assert refused.status_code == 200  # the page again, over the order as it is now
+    text = " ".join(refused.content.decode().split())
+    assert "Nothing was done: while this page was open, order" in text
+    assert f"#{order.pk} was marked paid by colleague@test.example (Support) at " in text
+    assert "The order is paid now." in text
+    assert Order.objects.get(pk=order.pk).status == "paid"
+    assert [e.kind for e in OutboxEmail.objects.filter(order=order)] == ["paid"]
+    # Confirmed again on the page drawn with the new state, it is what the agent wants.
+    again = post_form(refused.content)
+    assert again["seen_state"] != form["seen_state"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**again, "reason": "Customer asked"}).status_code == 302
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+def test_a_stale_page_whose_action_is_no_longer_possible_goes_back_to_the_order(client_as):
+    client = client_as("support")
+    order = OrderFactory(status="pending")
+    OrderItemFactory(order=order)
+    url, form = form_of(client, reverse("admin:orders_order_mark_paid", args=[order.pk]))
+    order_change_status(order_id=order.pk, to="cancelled", reason="Fraud", actor=system())
+    response = client.post(url, form, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:orders_order_change", args=[order.pk])
+    assert "was marked cancelled by" in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    "seen", ["", "garbage", "\x00", "f" * 32 + ".99999999999999999999", "ZZ" * 16 + ".1"]
+)
+def test_a_confirmation_that_does_not_say_what_it_showed_does_nothing(client_as, seen):
+    client = client_as("support")
+    order = OrderFactory(status="pending")
+    url, form = form_of(client, reverse("admin:orders_order_mark_paid", args=[order.pk]))
+    response = client.post(url, {**form, "seen_state": seen})
+    assert response.status_code == 200
+    assert "did not say what it showed" in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+def test_a_bulk_confirmation_is_refused_when_one_of_its_orders_changed(client_as):
+    from tests.actors import staff
+
+    client = client_as("support")
+    orders = OrderFactory.create_batch(2, status="pending")
+    ids = [o.pk for o in orders]
+    asked = client.post(CHANGELIST, {"action": "bulk_cancel", "_selected_action": ids})
+    assert "Pending" in asked.content.decode()  # the page lists each order's status now
+    order_change_status(
+        order_id=orders[1].pk, to="paid", actor=staff("Support", "colleague@test.example")
+    )
+    refused = client.post(
+        CHANGELIST, {**post_form(asked.content), "reason": "Fraud check", "confirm": "1"}
+    )
+    text = " ".join(refused.content.decode().split())
+    assert refused.status_code == 200
+    assert f"order #{orders[1].pk} was marked paid by colleague@test.example" in text
+    assert not Order.objects.filter(status="cancelled").exists()
+    again = post_form(refused.content)
+    client.post(CHANGELIST, {**again, "reason": "Fraud check", "confirm": "1"})
+    assert Order.objects.filter(pk__in=ids, status="cancelled").count() == 2
