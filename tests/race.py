@@ -1,8 +1,9 @@
 """Start calls at the same moment, each on its own PostgreSQL connection (one thread each)."""
 
 import threading
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def race(*calls, refusals: tuple[type[Exception], ...] = (ValueError,)):
@@ -47,3 +48,36 @@ def meanwhile(call):
     thread.start()
     thread.join(timeout=60)
     assert not failures, failures
+
+
+@contextmanager
+def held(hold, *, roll_back: bool = False):
+    """While the block runs, a colleague's transaction on its own connection has done
+    ``hold()`` (taken a row's lock, claimed a key) and waits; it commits — or with
+    ``roll_back``, gives up — when the block ends."""
+    holding, release = threading.Event(), threading.Event()
+    failures = []
+
+    def run():
+        try:
+            with transaction.atomic():
+                hold()
+                holding.set()
+                release.wait(timeout=60)
+                if roll_back:
+                    transaction.set_rollback(True)
+        except Exception as error:  # shown by the assertion below, not lost in the thread
+            failures.append(error)
+        finally:
+            holding.set()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert holding.wait(timeout=60)
+        assert not failures, failures
+        yield
+    finally:
+        release.set()
+        thread.join(timeout=60)

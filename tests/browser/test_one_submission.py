@@ -2,14 +2,11 @@
 again, a cancel page left open while a colleague marked the order paid."""
 
 import re
-import threading
-from contextlib import contextmanager
-
-from django.db import connection, transaction
 
 from apps.catalog.models import ProductVariant
 from apps.orders.models import Order, OutboxEmail
 from apps.orders.services import order_change_status
+from tests.race import held
 
 
 def admin_url(live_demo, settings, path=""):
@@ -77,28 +74,9 @@ CLICK_TWICE = """() => {
 }"""
 
 
-@contextmanager
 def row_held(variant):
     """A colleague's transaction holding the variant's row: the server answers only after."""
-    holding, release = threading.Event(), threading.Event()
-
-    def hold():
-        try:
-            with transaction.atomic():
-                ProductVariant.objects.select_for_update().get(pk=variant.pk)
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    try:
-        assert holding.wait(timeout=30)
-        yield
-    finally:
-        release.set()
-        thread.join(timeout=30)
+    return held(lambda: ProductVariant.objects.select_for_update().get(pk=variant.pk))
 
 
 def test_without_the_buttons_script_two_impatient_clicks_still_book_once(

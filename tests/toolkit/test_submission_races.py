@@ -2,11 +2,8 @@
 (one thread, one connection, one client each): one effect, and the other request is answered
 with what the first did."""
 
-import threading
-
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +14,7 @@ from apps.toolkit.models import Submission
 from apps.toolkit.submissions import read
 from tests.factories import OrderFactory, OrderItemFactory, VariantFactory
 from tests.pages import form_of
+from tests.race import held, race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,28 +22,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def at_once(user, url, data, copies=2):
     """``copies`` clients of ``user`` post ``data`` to ``url`` together; their answers, each
     as (status, where it sends, the messages it carries)."""
-    barrier = threading.Barrier(copies)
-    answers = [None] * copies
 
-    def run(index):
+    def post():
         client = Client()
         client.force_login(user)
-        try:
-            barrier.wait()
-            response = client.post(url, data)
-            said = [str(m) for m in get_messages(response.wsgi_request)]
-            answers[index] = (response.status_code, response.get("Location"), said)
-        except Exception as error:  # shown by the assertions, not lost in the thread
-            answers[index] = ("error", repr(error), [])
-        finally:
-            connection.close()
+        response = client.post(url, data)
+        said = [str(m) for m in get_messages(response.wsgi_request)]
+        return response.status_code, response.get("Location"), said
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(copies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+    outcomes = race(*[post] * copies, refusals=())
+    assert all(kind == "ok" for kind, _ in outcomes), outcomes
+    return [answer for _, answer in outcomes]
 
 
 def signed_in(user):
@@ -101,29 +88,13 @@ def test_a_repeat_that_waits_too_long_for_the_first_says_so_and_does_nothing(sta
     page, data = form_of(client, url, containing="quantity")
     data.update(reason="received", quantity="10")
     key, _ = read(data["_submission"], warehouse)
-    holding, release = threading.Event(), threading.Event()
 
-    def first_still_running():
-        try:
-            with transaction.atomic():
-                Submission.objects.create(
-                    key=key, user=warehouse, path=page, created_at=timezone.now()
-                )
-                holding.set()
-                release.wait(timeout=30)
-                transaction.set_rollback(True)  # it fails after all: the key is free again
-        finally:
-            connection.close()
+    def first_still_running():  # it fails after all: the key is free again
+        Submission.objects.create(key=key, user=warehouse, path=page, created_at=timezone.now())
 
-    thread = threading.Thread(target=first_still_running)
-    thread.start()
-    try:
-        assert holding.wait(timeout=30)
+    with held(first_still_running, roll_back=True):
         busy = client.post(page, data)
         said = [str(m) for m in get_messages(busy.wsgi_request)]
-    finally:
-        release.set()
-        thread.join(timeout=30)
     assert busy.status_code == 302
     assert said[-1].startswith("This was sent twice and the first is still being saved")
     assert ProductVariant.objects.get(pk=variant.pk).stock_available == 3
