@@ -276,7 +276,14 @@ def _refuse(request, reason: str):
     reason = f"{reason}: nothing was saved. Open the page again and send it from there."
     if _wants_json(request):
         return JsonResponse({"error": reason}, status=400)
-    context = {**admin.site.each_context(request), "title": "Not sent", "reason": reason}
+    query = request.GET.copy()
+    query.pop(FIELD, None)  # the page opened afresh, with a key of its own
+    context = {
+        **admin.site.each_context(request),
+        "title": "Not sent",
+        "reason": reason,
+        "again_url": f"{request.path}?{query.urlencode()}" if query else request.path,
+    }
     return TemplateResponse(request, "toolkit/not_sent.html", context, status=400)
 
 
