@@ -15,3 +15,11 @@ class BackOfficeSite(UnfoldAdminSite):
     def admin_view(self, view, cacheable=False):
         # Inside Django's own wrapper: sign-in and CSRF are checked before a key is claimed.
         return super().admin_view(submissions.once(view), cacheable)
+
+    def password_change(self, request, extra_context=None):
+        # The site's own page writes the password itself: a saved change (its redirect to
+        # "done") has applied its submission.
+        response = super().password_change(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            submissions.applied(request)
+        return response

@@ -153,8 +153,7 @@ class ScopedAdmin(AsciiNumbersMixin, admin.ModelAdmin):
         # Back after adding, or a second tab of the same address, draws the add form with its
         # key again: sent twice, it adds once; opened after it was used, it says what it added.
         if request.method == "GET" and self.has_add_permission(request):
-            name = self.opts.verbose_name
-            answer = submissions.pin(request, title=f"Add {name}", again=f"Add another {name}")
+            answer = submissions.pin(request)
             if answer is not None:
                 return answer
         return super().add_view(request, form_url, extra_context)

@@ -260,6 +260,29 @@ def category_changes_since(since) -> str:
     return "; ".join(said) + "." if said else ""
 
 
+def product_changes_since(since, category_ids) -> str:
+    """ "“Maxi Dress” was featured by admin@… at 14:02; …": what happened since ``since`` to
+    the products of these categories (those they hold now)."""
+    records = (
+        Product.history.filter(history_date__gt=since, category_id__in=list(category_ids))
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    said = []
+    for record in records[:5]:
+        reason = record.history_change_reason or ""
+        if record.history_type == "+":
+            what = "was added"
+        elif reason in ("Featured", "No longer featured"):
+            what = "was featured" if reason == "Featured" else "was no longer featured"
+        else:
+            what = "was changed"
+        who = describe(record.history_user) if record.history_user else "the shop"
+        when = timezone.localtime(record.history_date).strftime("%H:%M")
+        said.append(f"“{record.name}” {what} by {who} at {when}")
+    return "; ".join(said) + "." if said else ""
+
+
 class MovePosition(models.TextChoices):
     FIRST_CHILD = "first-child", "as its first child"
     LAST_CHILD = "last-child", "as its last child"
@@ -308,17 +331,26 @@ def category_move(
 
 
 @transaction.atomic
-def category_set_active(*, categories, active: bool, actor, seen: Seen | None = None) -> int:
+def category_set_active(
+    *,
+    categories,
+    active: bool,
+    actor,
+    seen: Seen | None = None,
+    state=category_tree_state,
+    changes=category_changes_since,
+) -> int:
     """Show or hide categories. A hidden category hides its whole subtree from the storefront
     (see ``selectors.visible_categories``); the children keep their own flags, so showing the
     category again restores the subtree as it was.
 
-    ``seen`` is the tree a confirmation showed (``category_tree_state``): if it changed since,
-    nothing changes and StateChanged says what changed."""
+    ``seen`` is what a confirmation showed: ``state(tree rows)`` is its digest now (by default
+    the tree, ``category_tree_state``; a page that shows more passes its own), ``changes``
+    says what changed since. If it changed, nothing changes and StateChanged says what."""
     require(actor, "catalog.change_category", "show or hide categories")
     rows = lock_category_tree()
     if seen is not None:
-        seen.check(category_tree_state(rows), category_changes_since)
+        seen.check(state(rows), changes)
     if isinstance(categories, models.QuerySet):  # read again, under the lock
         categories = categories.model.objects.filter(pk__in=categories.values("pk")).order_by("pk")
     changed = 0

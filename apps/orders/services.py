@@ -264,18 +264,20 @@ REFUSALS_NAMED = 15
 
 @transaction.atomic
 def orders_change_status(
-    *, order_ids, to: str, actor, seen: Seen | None = None, **change
+    *, order_ids, to: str, actor, seen: Seen | None = None, shown_ids=(), **change
 ) -> tuple[list[int], list[str]]:
     """Move each of ``order_ids`` to ``to`` (a bulk action): those the rules refuse stay as
     they are and each refusal is returned; the others change. Returns (changed ids, refusals).
 
     The orders are locked first, in id order; ``seen`` is what the confirmation showed of them
-    (``orders_state``): if any changed since, nothing is done (StateChanged, naming them).
+    (``orders_state``): if any changed since, nothing is done (StateChanged, naming them, and
+    those of ``shown_ids``, the orders the page listed, that left the selection meanwhile).
     """
     require(actor, "orders.change_order", "change orders' status")
     locked = list(Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk"))
     if seen is not None:
-        seen.check(orders_state(locked), partial(orders_changed_since, order_ids))
+        named = sorted({*order_ids, *shown_ids})
+        seen.check(orders_state(locked), partial(orders_changed_since, named))
     done, refused = [], []
     for order in locked:
         try:

@@ -81,7 +81,6 @@ def render_action_form(
     links=(),
     summary=None,
     back=None,
-    again="Open this form again",
 ):
     """An intermediate page with ``form``, in the admin's look (unfold's base layout).
 
@@ -93,11 +92,11 @@ def render_action_form(
     refused submit is this same form again.
 
     The form carries its one-time submission key; drawn for a GET, the page pins it in its
-    address (``submissions.pin``), so Back draws it with the same key, and a page whose key
-    was used says what it did instead (``again`` labels the way to a fresh form).
+    address (``submissions.pin``), so Back draws it with the same key (and a page whose key
+    was used says what it did instead: ``submissions.once``).
     """
     if request.method == "GET":
-        answer = submissions.pin(request, title=title, again=again)
+        answer = submissions.pin(request)
         if answer is not None:
             return answer
     opts = model_admin.model._meta

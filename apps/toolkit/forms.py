@@ -25,6 +25,11 @@ def with_seen_value(widget_class):
 
         def render(self, name, value, attrs=None, renderer=None):
             shown = self.format_value(value if self.seen is None else self.seen)
+            # The typed value and the seen one travel together. A browser going Back would
+            # put the typed value back into a page drawn afresh, beside a seen value of now
+            # (it restores what people type, not hidden fields): that pairing would overwrite
+            # a colleague's change unchecked. So this field is not restored: Back shows now.
+            attrs = {**(attrs or {}), "autocomplete": "off"}
             return super().render(name, value, attrs, renderer) + format_html(
                 '<input type="hidden" name="{}__seen" value="{}">', name, shown or ""
             )

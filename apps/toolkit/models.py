@@ -21,7 +21,16 @@ class Submission(models.Model):
         default=list, help_text="The messages it left: [level, text, is HTML] each."
     )
     redirect_to = models.CharField(max_length=2000, blank=True)
-    answer = models.JSONField(null=True, blank=True, help_text="A JSON door's answer.")
+    answer = models.JSONField(
+        null=True, blank=True, help_text="A JSON door's answer, or a page it answered with."
+    )
+    body = models.CharField(
+        max_length=64, blank=True, help_text="A digest of what was sent (the key aside)."
+    )
+    applied = models.BooleanField(
+        default=False,
+        help_text="Set where the change is written, so that a change rolled back unsets it.",
+    )
 
     class Meta:
         verbose_name = "form submission"

@@ -26,6 +26,7 @@ applies a change twice.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -36,11 +37,10 @@ from django.contrib import admin, messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.core import signing
 from django.db import OperationalError, connection, transaction
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
-from django.utils.http import urlencode
 from django.utils.safestring import SafeData, mark_safe
 
 from apps.toolkit.models import Submission
@@ -96,9 +96,14 @@ def read(token, user) -> tuple[uuid.UUID | None, str]:
         return None, "This form's submission key is not one drawn for you"
 
 
-def token_of(request) -> str:
-    """The key a request carries: the form's field, a script's header, or the address."""
-    return request.POST.get(FIELD) or request.headers.get(HEADER) or request.GET.get(FIELD) or ""
+def token_of(request) -> tuple[str, str]:
+    """The key a request carries — the form's field, a script's header, or the address — and
+    what is wrong with it when the form's and the address's differ (only a crafted post)."""
+    pinned = request.GET.get(FIELD, "")
+    sent = request.POST.get(FIELD) or request.headers.get(HEADER) or pinned
+    if pinned and sent != pinned:
+        return "", "This form's submission key is not the one of its page"
+    return sent, ""
 
 
 def page_token(request) -> str:
@@ -112,6 +117,23 @@ def page_token(request) -> str:
     return issue(request.user)
 
 
+def body_digest(request) -> str:
+    """What a POST sends, the keys aside: a repeat sends the same; another page with the same
+    key (a duplicated tab) sends something else."""
+    fields = sorted(
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in (FIELD, "csrfmiddlewaretoken")
+        for value in values
+    )
+    files = sorted(
+        (name, upload.name, upload.size)
+        for name, uploads in request.FILES.lists()
+        for upload in uploads
+    )
+    return hashlib.sha256(repr((fields, files)).encode()).hexdigest()
+
+
 # The submission a POST is applying ------------------------------------------------------------
 
 
@@ -119,74 +141,83 @@ def page_token(request) -> str:
 class Pending:
     key: uuid.UUID | None
     problem: str
-    applied: bool = False
     said: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
 
 
 def _pending(request) -> Pending | None:
     return getattr(request, "_submission", None)
 
 
-def applied(request) -> None:
-    """This POST changed something: record its key (refused, and rolled back, without one).
+def require_key(request) -> None:
+    """Refuse (KeyRefused) a POST about to apply something without a usable key.
 
     Outside a POST that :func:`once` runs (code calling an admin method directly) there is no
-    submission to record, and nothing to check."""
+    submission, and nothing to check."""
     pending = _pending(request)
-    if pending is None:
-        return
-    if pending.key is None:
+    if pending is not None and pending.key is None:
         raise KeyRefused(pending.problem)
-    pending.applied = True
 
 
-def note_message(request, level: int, message) -> None:
-    """A message the view left: kept as what this submission did, to tell a repeat."""
+def applied(request) -> None:
+    """This POST changed something: its key is kept as used (refused, and rolled back,
+    without one). Marked in the database, in the transaction of the change itself: a change
+    rolled back afterwards (a savepoint its view undoes) unmarks it."""
+    require_key(request)
     pending = _pending(request)
     if pending is not None:
-        pending.said.append([level, str(message), isinstance(message, SafeData)])
+        Submission.objects.filter(key=pending.key).update(applied=True)
+
+
+def note(request, text: str) -> None:
+    """What a POST did, in words, for a door that answers without a message (a script's)."""
+    pending = _pending(request)
+    if pending is not None:
+        pending.said.append([messages.SUCCESS, str(text), False])
 
 
 class RecordingStorage(FallbackStorage):
     """Django's message storage, noting each message of a POST as what its submission did
-    (``MESSAGE_STORAGE``)."""
+    (``MESSAGE_STORAGE``), and forgetting them when the submission is refused."""
 
     def add(self, level, message, extra_tags=""):
-        if self.level is not None and level >= self.level:
-            note_message(self.request, level, message)
+        pending = _pending(self.request)
+        before = len(self._queued_messages)
         super().add(level, message, extra_tags)
+        if pending is not None and len(self._queued_messages) > before:
+            pending.said.append([level, str(message), isinstance(message, SafeData)])
+            pending.messages.append(self._queued_messages[-1])
+
+    def forget(self, added) -> None:
+        self._queued_messages = [m for m in self._queued_messages if m not in added]
 
 
 # The wrapper of every admin view --------------------------------------------------------------
 
 
 def once(view):
-    """Run a POST to ``view`` as one submission (the admin site applies this to every view)."""
+    """Run ``view`` as the admin site does with every view: a POST as one submission; a page
+    opened with a key already used says what that key did."""
 
     @functools.wraps(view)
     def run(request, *args, **kwargs):
+        if request.method == "GET" and FIELD in request.GET:
+            done = _used(request, request.GET[FIELD])
+            if done is not None:
+                return _already_done_page(request, done)
         if request.method != "POST":
             return view(request, *args, **kwargs)
-        token = token_of(request)
+        token, mismatch = token_of(request)
         key, problem = read(token, request.user)
+        problem = mismatch or problem
+        key = None if mismatch else key
         try:
             with transaction.atomic():
                 if key is not None:
                     first = _claim(key, request)
                     if first is not None:
                         return _replay(request, first)
-                pending = Pending(key, problem)
-                request._submission = pending
-                try:
-                    response = view(request, *args, **kwargs)
-                finally:
-                    request._submission = None
-                if key is not None and pending.applied:
-                    _record(key, pending, response)
-                elif key is not None:
-                    _release(key)
-                    request._submission_token = token  # the page drawn again keeps it
-            return response
+                return _apply(view, request, key, problem, token, *args, **kwargs)
         except KeyRefused as refusal:
             return _refuse(request, str(refusal))
         except OperationalError as error:
@@ -195,6 +226,31 @@ def once(view):
             return _busy(request)
 
     return run
+
+
+def _apply(view, request, key, problem, token, *args, **kwargs):
+    pending = Pending(key, problem)
+    request._submission = pending
+    try:
+        response = view(request, *args, **kwargs)
+    except KeyRefused:
+        storage = getattr(request, "_messages", None)
+        if isinstance(storage, RecordingStorage):  # nothing it said happened
+            storage.forget(pending.messages)
+        raise
+    finally:
+        request._submission = None
+    if key is not None and not _record(key, pending, response):
+        _release(key)
+        request._submission_token = token  # the page drawn again keeps it
+    return response
+
+
+def _used(request, token) -> Submission | None:
+    key, _ = read(token, request.user)
+    if key is None:
+        return None
+    return Submission.objects.select_related("user").filter(key=key, applied=True).first()
 
 
 def _claim(key, request) -> Submission | None:
@@ -210,9 +266,10 @@ def _claim(key, request) -> Submission | None:
             "SELECT set_config('lock_timeout', %s, true)", [f"{settings.SUBMISSION_WAIT_MS}ms"]
         )
         cursor.execute(
-            f"INSERT INTO {table} (key, user_id, path, created_at, said, redirect_to) "
-            "VALUES (%s, %s, %s, %s, '[]', '') ON CONFLICT (key) DO NOTHING RETURNING key",
-            [key, request.user.pk, request.path[:500], timezone.now()],
+            f"INSERT INTO {table} (key, user_id, path, created_at, said, redirect_to, body, "
+            "applied) VALUES (%s, %s, %s, %s, '[]', '', %s, false) "
+            "ON CONFLICT (key) DO NOTHING RETURNING key",
+            [key, request.user.pk, request.path[:500], timezone.now(), body_digest(request)],
         )
         claimed = cursor.fetchone() is not None
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
@@ -221,14 +278,28 @@ def _claim(key, request) -> Submission | None:
     return Submission.objects.select_related("user").get(key=key)
 
 
-def _record(key, pending: Pending, response) -> None:
+# The page a popup's add answers with is kept to answer a repeat the same way (it closes the
+# popup and picks the new object); a larger page is not.
+PAGE_KEPT_BYTES = 64 * 1024
+
+
+def _record(key, pending: Pending, response) -> bool:
+    """Keep what an applied submission did; False when it applied nothing after all."""
+    if not Submission.objects.filter(key=key, applied=True).exists():
+        return False
     redirect_to = response["Location"] if response.status_code in _REDIRECTS else ""
     answer = None
-    if response.get("Content-Type", "").startswith("application/json"):
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/json"):
         answer = json.loads(response.content)
+    elif response.status_code == 200 and not getattr(response, "streaming", False):
+        rendered = response.render() if hasattr(response, "render") else response
+        if len(rendered.content) <= PAGE_KEPT_BYTES and kind.startswith("text/html"):
+            answer = {"page": rendered.content.decode()}
     Submission.objects.filter(key=key).update(
         said=pending.said, redirect_to=redirect_to[:2000], answer=answer
     )
+    return True
 
 
 def _release(key) -> None:
@@ -238,21 +309,28 @@ def _release(key) -> None:
 # Answers --------------------------------------------------------------------------------------
 
 
-def done_message(first: Submission):
-    """ "Already done at 14:02 by warehouse@… — sent twice, done once: <what it did>"."""
+def _stamp(first: Submission) -> str:
     when = timezone.localtime(first.created_at)
-    today = timezone.localdate()
-    stamp = when.strftime("%H:%M") if when.date() == today else when.strftime("%d %b %Y %H:%M")
+    if when.date() == timezone.localdate():
+        return when.strftime("%H:%M")
+    return when.strftime("%d %b %Y %H:%M")
+
+
+def _what_it_did(first: Submission):
     said = [
         mark_safe(text) if safe else conditional_escape(text)  # HTML as it was sent
         for _, text, safe in first.said
     ]
-    what = mark_safe(" ".join(said)) if said else "it was saved."  # escaped above
+    return mark_safe(" ".join(said)) if said else "it was saved."  # escaped above
+
+
+def done_message(first: Submission):
+    """ "Already done at 14:02 by warehouse@… — sent twice, done once: <what it did>"."""
     return format_html(
         "Already done at {} by {} — this was sent twice and done once: {}",
-        stamp,
+        _stamp(first),
         first.user.email,
-        what,
+        _what_it_did(first),
     )
 
 
@@ -264,27 +342,61 @@ def _wants_json(request) -> bool:
 
 
 def _replay(request, first: Submission):
+    if first.body != body_digest(request):
+        return _other_body(request, first)
     message = done_message(first)
-    if first.answer is not None or _wants_json(request):
-        answer = first.answer if isinstance(first.answer, dict) else {}
-        return JsonResponse({**answer, "repeated": True, "message": str(message)})
-    messages.info(request, message)
+    answer = first.answer if isinstance(first.answer, dict) else None
+    if answer is not None and "page" in answer:
+        return HttpResponse(answer["page"])
+    if answer is not None or _wants_json(request):
+        return JsonResponse({**(answer or {}), "repeated": True, "message": str(message)})
+    if first.redirect_to or FIELD not in request.GET:  # else its page, drawn again, says it
+        messages.info(request, message)
     return HttpResponseRedirect(first.redirect_to or request.get_full_path())
 
 
-def _refuse(request, reason: str):
-    reason = f"{reason}: nothing was saved. Open the page again and send it from there."
+def _other_body(request, first: Submission):
+    """A page whose key was used already, sent with something else (a duplicated tab, an
+    address opened twice): not done, and what was typed is shown, to be sent afresh."""
+    reason = format_html(
+        "This page was already sent at {} by {}: {} What you sent now is different, so it "
+        "was not done",
+        _stamp(first),
+        first.user.email,
+        _what_it_did(first),
+    )
+    return _refuse(request, reason, typed=_typed(request), status=409)
+
+
+def _typed(request) -> list[tuple[str, str]]:
+    """What a refused form held, to copy from: the fields a person types (no keys, tokens,
+    passwords or hidden state)."""
+    skipped = (FIELD, "csrfmiddlewaretoken", "seen_state", "index", "action", "select_across")
+    return [
+        (name.replace("_", " ").capitalize(), value)
+        for name, values in request.POST.lists()
+        if name not in skipped and "password" not in name and not name.startswith("_")
+        for value in values
+        if value.strip()
+    ][:20]
+
+
+def _refuse(request, reason, *, typed=(), status=400):
+    reason = format_html(
+        "{}: nothing was saved. Open the page again and send it from there.", reason
+    )
     if _wants_json(request):
-        return JsonResponse({"error": reason}, status=400)
+        return JsonResponse({"error": str(reason)}, status=status)
     query = request.GET.copy()
     query.pop(FIELD, None)  # the page opened afresh, with a key of its own
     context = {
         **admin.site.each_context(request),
         "title": "Not sent",
         "reason": reason,
+        "typed": typed,
         "again_url": f"{request.path}?{query.urlencode()}" if query else request.path,
     }
-    return TemplateResponse(request, "toolkit/not_sent.html", context, status=400)
+    return TemplateResponse(request, "toolkit/not_sent.html", context, status=status)
 
 
 def _busy(request):
@@ -298,36 +410,35 @@ def _busy(request):
     return HttpResponseRedirect(request.get_full_path())
 
 
+def _already_done_page(request, first: Submission):
+    fresh = request.GET.copy()
+    fresh.pop(FIELD, None)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Already done",
+        "message": done_message(first),
+        "result_url": first.redirect_to,
+        "again_url": f"{request.path}?{fresh.urlencode()}" if fresh else request.path,
+        "again_label": "Use this page again",
+    }
+    return TemplateResponse(request, "toolkit/already_done.html", context)
+
+
 # Pages that pin their key in their address ---------------------------------------------------
 
 
-def pin(request, *, title: str, again: str):
+def pin(request):
     """For a GET of a page whose form makes something new each time: None when the address
-    carries a usable key (the form is drawn with it), else the answer — a redirect that pins
-    a new key, or, for a key already used, a page saying what it did.
-
-    ``title`` names the page; ``again`` labels the way to a fresh form ("Adjust again")."""
+    carries a usable key (the form is drawn with it), else the redirect that pins a new one.
+    (A key already used never reaches the page: :func:`once` answers with what it did.)"""
     token = request.GET.get(FIELD, "")
     key, _ = read(token, request.user)
     if key is None:
         query = request.GET.copy()
         query[FIELD] = issue(request.user)
         return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
-    first = Submission.objects.select_related("user").filter(key=key).first()
-    if first is None:
-        request._submission_token = token
-        return None
-    fresh = request.GET.copy()
-    fresh.pop(FIELD, None)
-    context = {
-        **admin.site.each_context(request),
-        "title": title,
-        "message": done_message(first),
-        "result_url": first.redirect_to,
-        "again_url": f"{request.path}?{urlencode(fresh, doseq=True)}" if fresh else request.path,
-        "again_label": again,
-    }
-    return TemplateResponse(request, "toolkit/already_done.html", context)
+    request._submission_token = token
+    return None
 
 
 def housekeep(now=None) -> int:

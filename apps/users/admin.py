@@ -352,7 +352,6 @@ class UserAdmin(DjangoUserAdmin, AccessPolicyAdmin, ModelAdmin):
             submit="Invite",
             intro="The new member of staff gets an e-mail with a link to choose a password; "
             "their role decides what they see and may do.",
-            again="Invite someone else",
         )
 
     def _send_invitation(self, request, user, role):

@@ -130,7 +130,7 @@ def test_back_to_the_adjust_form_says_what_was_booked_instead_of_booking_it_agai
 
     # A second delivery is a new page, on purpose: it is booked.
     with page.expect_navigation():
-        page.get_by_role("link", name="Make another adjustment").click()
+        page.get_by_role("link", name="Use this page again").click()
     page.wait_for_load_state("networkidle")
     page.select_option("select[name=reason]", "received")
     page.fill("input[name=quantity]", "5")
@@ -162,3 +162,34 @@ def test_a_cancel_page_left_open_while_a_colleague_marked_the_order_paid_cancels
     assert Order.objects.get(pk=order.pk).status == "paid"
     kinds = list(OutboxEmail.objects.filter(order=order).values_list("kind", flat=True))
     assert kinds == ["paid"]  # never "Payment received" and "Order cancelled" together
+
+
+def test_back_after_a_count_shows_the_stock_of_now_and_never_saves_over_a_colleague(
+    sign_in, live_demo, settings, screenshot
+):
+    """Back draws the list afresh, with the level of now as the one the page shows: the count
+    typed before must not come back beside it, to be saved over a receipt made meanwhile."""
+    from apps.catalog.services import StockReason, stock_apply
+    from apps.users.models import User
+
+    variant = ProductVariant.objects.filter(is_active=True).order_by("pk").first()
+    before = stock_of(variant)
+    page = sign_in("warehouse@modestwear.example")
+    page.goto(admin_url(live_demo, settings, f"catalog/productvariant/?q={variant.sku}"))
+    cell = "#result_list input[name='form-0-stock_available']"
+    page.fill(cell, str(before + 100))
+    with page.expect_navigation():
+        page.locator("button[name=_save]").first.click()
+    page.wait_for_load_state("networkidle")
+    assert stock_of(variant) == before + 100
+
+    colleague = User.objects.get(email="admin@modestwear.example")
+    stock_apply(deltas={variant.pk: 5}, reason=StockReason.RECEIVED, note="DN-5", actor=colleague)
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    screenshot("back")
+    assert page.input_value(cell) == str(before + 105)  # now, not the count typed before
+    with page.expect_navigation():
+        page.locator("button[name=_save]").first.click()
+    page.wait_for_load_state("networkidle")
+    assert stock_of(variant) == before + 105

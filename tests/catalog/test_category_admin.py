@@ -6,7 +6,7 @@ from apps.catalog.models import Category
 from apps.catalog.services import CategoryMoveError, MovePosition, category_move
 from apps.feed.visibility import visible_categories
 from tests.actors import system
-from tests.factories import CategoryFactory, ProductFactory
+from tests.factories import CategoryFactory, ProductFactory, VariantFactory
 from tests.pages import form_of, post_form
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +261,28 @@ def test_a_hide_confirmation_says_what_leaves_the_storefront_and_is_checked_agai
     assert Category.objects.get(name="Dresses").is_active
     client.post(changelist, {**post_form(refused.content), "confirm": "1"})
     assert not Category.objects.get(name="Dresses").is_active
+
+
+def test_a_hide_confirmation_is_refused_when_what_it_takes_off_the_storefront_changed(
+    client_as, tree
+):
+    """The page said how many products leave the storefront and how many are featured: a
+    product featured meanwhile makes it stale, and the refusal names it."""
+    from apps.catalog.services import product_set_featured
+    from tests.actors import staff
+
+    client = client_as("merchandising")
+    changelist = reverse("admin:catalog_category_changelist")
+    asked = client.post(
+        changelist, {"action": "hide_from_storefront", "_selected_action": [tree["Dresses"].pk]}
+    )
+    product = ProductFactory(name="Evening Gown", category=tree["Evening Dresses"])
+    VariantFactory(product=product)
+    product_set_featured(
+        products=[product], featured=True, actor=staff("Merchandising", "colleague@test.example")
+    )
+    refused = client.post(changelist, {**post_form(asked.content), "confirm": "1"})
+    text = " ".join(refused.content.decode().split())
+    assert refused.status_code == 200
+    assert "“Evening Gown” was featured by colleague@test.example" in text
+    assert Category.objects.get(name="Dresses").is_active

@@ -579,3 +579,20 @@ def test_a_bulk_confirmation_is_refused_when_one_of_its_orders_changed(client_as
     again = post_form(refused.content)
     client.post(CHANGELIST, {**again, "reason": "Fraud check", "confirm": "1"})
     assert Order.objects.filter(pk__in=ids, status="cancelled").count() == 2
+
+
+def test_an_order_that_left_the_filtered_selection_is_named(client_as):
+    from tests.actors import staff
+
+    client = client_as("support")
+    orders = OrderFactory.create_batch(2, status="pending")
+    url = CHANGELIST + "?status__exact=pending"
+    chosen = {"action": "bulk_cancel", "select_across": "1", "index": "0"}
+    asked = client.post(url, {**chosen, "_selected_action": [orders[0].pk]})
+    order_change_status(
+        order_id=orders[1].pk, to="paid", actor=staff("Support", "colleague@test.example")
+    )
+    refused = client.post(url, {**post_form(asked.content), "reason": "Fraud", "confirm": "1"})
+    text = " ".join(refused.content.decode().split())
+    assert f"order #{orders[1].pk} was marked paid by colleague@test.example" in text
+    assert not Order.objects.filter(status="cancelled").exists()

@@ -19,7 +19,7 @@ from tests.factories import (
     ProductFactory,
     VariantFactory,
 )
-from tests.pages import keys_in, post_form
+from tests.pages import form_of, keys_in, post_form
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_back_to_a_used_page_says_what_it_did_instead_of_offering_the_form(wareh
     assert again.status_code == 200
     assert 'id="already-done"' in html and "+4 Received, stock 1 → 5." in html
     assert not keys_in(html)  # no form to send twice
-    assert "Make another adjustment" in html
+    assert "Use this page again" in html
 
 
 def test_two_pages_are_two_submissions(warehouse):
@@ -286,3 +286,133 @@ def test_housekeeping_removes_records_older_than_a_keys_lifetime(warehouse, sett
     assert "1 form submission records older than 7 days removed." in out.getvalue()
     assert not Submission.objects.filter(pk=old.pk).exists()
     assert Submission.objects.filter(pk=kept.pk).exists()
+
+
+# What an attack on the keys found (each was a way to lose or double a change) ---------------
+
+
+def test_a_second_page_with_the_same_key_and_other_content_is_not_done_and_keeps_what_was_typed(
+    client_as,
+):
+    """The same pinned address opened twice (a duplicated tab, a bookmark): the second note
+    is not taken for a repeat of the first, nor silently dropped."""
+    client = client_as("support")
+    order = OrderFactory(status="pending")
+    url = reverse("admin:orders_order_add_note", args=[order.pk])
+    page, data = form_of(client, url, containing="text")
+    Client.post(client, page, {**data, "text": "Deliver after 5pm"})
+    other = Client.post(client, page, {**data, "text": "Refund promised"})
+    html = other.content.decode()
+    assert other.status_code == 409
+    assert "This page was already sent at " in html and "Note added to order" in html
+    assert "What you sent now is different, so it was not done" in html
+    assert "Refund promised" in html  # to copy into the page opened again
+    assert [note.text for note in order.notes.all()] == ["Deliver after 5pm"]
+
+
+def test_a_refused_action_says_nothing_of_what_it_would_have_done(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory(is_featured=False)
+    url = reverse("admin:catalog_product_changelist")
+    data = {"action": "feature", "_selected_action": [product.pk], "index": "0"}
+    refused = Client.post(client, url, data)
+    assert refused.status_code == 400
+    assert not any("featured" in message for message in said(refused))
+    product.refresh_from_db()
+    assert product.is_featured is False
+
+
+def test_a_change_rolled_back_gives_its_key_back(client_as, monkeypatch):
+    """A list edit whose first row is saved and whose second is refused under its lock (its
+    level moved between the form's check and the save): the save is rolled back, nothing was
+    done, and the same page, counted again, is sent with the same key."""
+    from apps.catalog.admin import stock
+    from apps.catalog.services import StockConflict
+
+    client = client_as("warehouse")
+    first, second = VariantFactory(stock_available=4), VariantFactory(stock_available=5)
+    real_count = stock.stock_count
+
+    def moved_meanwhile(**kwargs):
+        if kwargs["variant_id"] == second.pk:
+            raise StockConflict(f"{second.sku} went from 5 to 6 while you were editing")
+        return real_count(**kwargs)
+
+    monkeypatch.setattr(stock, "stock_count", moved_meanwhile)
+    url = reverse("admin:catalog_productvariant_changelist") + "?o=1"
+    data = post_form(Client.get(client, url).content, containing="form-TOTAL_FORMS")
+    rows = {data[f"form-{i}-id"]: i for i in range(2)}
+    i, j = rows[str(first.pk)], rows[str(second.pk)]
+    data.update({f"form-{i}-stock_available": "9", f"form-{j}-stock_available": "8", "_save": "1"})
+    refused = Client.post(client, url, data)
+    assert said(refused)[-1].startswith(f"Nothing was saved. {second.sku} went from 5 to 6")
+    assert ProductVariant.objects.get(pk=first.pk).stock_available == 4
+    assert not Submission.objects.exists()  # the key is free for the page counted again
+    monkeypatch.setattr(stock, "stock_count", real_count)
+    assert Client.post(client, url, data).status_code == 302
+    assert ProductVariant.objects.get(pk=first.pk).stock_available == 9
+
+
+def test_back_to_a_used_status_page_says_what_it_did(client_as):
+    client = client_as("support")
+    order = OrderFactory(status="pending")
+    page, data = form_of(client, reverse("admin:orders_order_cancel_order", args=[order.pk]))
+    Client.post(client, page, {**data, "reason": "Customer asked"})
+    back = Client.get(client, page)  # the order is cancelled: the page cannot offer it again
+    assert back.status_code == 200
+    text = back.content.decode()
+    assert 'id="already-done"' in text and f"Order #{order.pk} marked cancelled." in text
+
+
+def test_a_key_in_the_form_that_is_not_its_pages_is_refused(warehouse):
+    client = signed_in(warehouse)
+    variant = VariantFactory(stock_available=3)
+    page, data = adjust_page(client, variant)
+    data.update(reason="received", quantity="10", **{FIELD: issue(warehouse)})
+    response = client.post(page, data)
+    assert response.status_code == 400 and "not the one of its page" in response.content.decode()
+    assert stock_of(variant) == 3
+
+
+def test_a_repeated_switch_says_what_the_first_did(client_as):
+    client = client_as("merchandising")
+    product = ProductFactory(name="Maxi Dress", is_featured=False)
+    url = reverse("admin:catalog_product_featured", args=[product.pk])
+    headers = {"HTTP_X_SUBMISSION_KEY": issue(client.user), "HTTP_ACCEPT": "application/json"}
+    Client.post(client, url, {"featured": "1"}, **headers)
+    repeat = Client.post(client, url, {"featured": "1"}, **headers).json()
+    assert repeat["message"].endswith("done once: “Maxi Dress” is featured.")
+
+
+def test_a_popup_sent_twice_answers_as_the_first_closing_the_popup(client_as):
+    from apps.catalog.models import CoverageLevel
+
+    client = client_as("merchandising")
+    url = reverse("admin:catalog_coveragelevel_add") + "?_to_field=id&_popup=1"
+    page, data = form_of(client, url, containing="name")
+    data.update(name="Popup level", size="4", _save="Save")
+    first = Client.post(client, page, data)
+    second = Client.post(client, page, data)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content  # the page that closes the popup, picking the level
+    assert "popup_response" in second.content.decode()
+    assert CoverageLevel.objects.filter(name="Popup level").count() == 1
+
+
+def test_ones_own_password_is_changed_once_and_only_with_a_key(staff_user):
+    user = staff_user("merchandising")
+    client = signed_in(user)
+    url = reverse("admin:password_change")
+    page, data = form_of(client, url, containing="old_password")
+    data.update(
+        old_password="a-long-staff-passphrase",
+        new_password1="Another-long-passphrase-8",
+        new_password2="Another-long-passphrase-8",
+    )
+    unkeyed = {k: v for k, v in data.items() if k != FIELD}
+    assert client.post(page, unkeyed).status_code == 400
+    user.refresh_from_db()
+    assert user.check_password("a-long-staff-passphrase")
+    assert client.post(page, data).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Another-long-passphrase-8")

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -15,17 +17,20 @@ from apps.catalog.models import Category
 from apps.catalog.resources import CategoryResource
 from apps.catalog.selectors import subtree_product_totals
 from apps.catalog.services import (
+    TREE_STATE,
     CategoryMoveError,
     MovePosition,
+    category_changes_since,
     category_move,
     category_set_active,
     category_tree_state,
     lock_category_tree,
+    product_changes_since,
 )
 from apps.feed.visibility import hidden_ancestor, product_shown
 from apps.toolkit import submissions
 from apps.toolkit.admin_helpers import render_action_form
-from apps.toolkit.confirmations import ConfirmationForm, Seen, StateChanged, shown_again
+from apps.toolkit.confirmations import ConfirmationForm, Seen, StateChanged, digest, shown_again
 from apps.toolkit.importing import AuditedImportExportAdmin
 from apps.toolkit.words import counted
 
@@ -153,7 +158,8 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         """Asks first, on a page saying what leaves the storefront; confirmed over the tree
         that page showed."""
         categories = list(queryset.order_by("tree_id", "lft"))
-        seen = Seen.now(category_tree_state())
+        totals = hiding_totals()
+        seen = Seen.now(hiding_state(categories, totals)())
         form = ConfirmationForm(request.POST if "confirm" in request.POST else None, seen=seen)
         if form.is_valid():
             try:
@@ -162,6 +168,8 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
                     active=False,
                     actor=request.user,
                     seen=form.cleaned_data["seen_state"],
+                    state=hiding_state(categories),
+                    changes=partial(hiding_changes, categories),
                 )
             except StateChanged as change:
                 form = shown_again(ConfirmationForm, request.POST, seen, str(change))
@@ -182,7 +190,7 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
             submit="Hide from the storefront",
             intro="Hidden categories leave the storefront with everything under them: their "
             "subcategories and their products. Showing them again brings all of it back.",
-            summary=hiding_summary(categories),
+            summary=hiding_summary(categories, totals),
             hidden_fields=[("action", "hide_from_storefront"), ("select_across", int(across))]
             + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
         )
@@ -220,7 +228,6 @@ class CategoryAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
             submit="Move",
             intro=f"“{category}” is now {place_of(category)}. It moves with all its "
             "subcategories and products.",
-            again="Move it again",
         )
 
 
@@ -233,12 +240,41 @@ def place_of(category: Category) -> str:
     return f"under “{path}”"
 
 
-def hiding_summary(categories) -> str:
-    """What hiding ``categories`` takes off the storefront: each with its subtree's products
-    shown now, featured ones among them."""
-    totals = subtree_product_totals(
+def hiding_totals() -> dict[int, dict[str, int]]:
+    """Per category, its subtree's products the storefront shows, and the featured ones."""
+    return subtree_product_totals(
         shown=product_shown(), featured=product_shown() & Q(is_featured=True)
     )
+
+
+def hiding_state(categories, totals=None):
+    """What the hide confirmation shows, as a digest of the tree rows given (the tree now, by
+    default): the tree, and what each category takes off the storefront."""
+
+    def state(rows=None):
+        counts = totals or hiding_totals()
+        shown = [
+            (c.pk, counts.get(c.pk, {}).get("shown", 0), counts.get(c.pk, {}).get("featured", 0))
+            for c in categories
+        ]
+        return digest(
+            [*(Category.objects.values_list(*TREE_STATE) if rows is None else rows), *shown]
+        )
+
+    return state
+
+
+def hiding_changes(categories, since) -> str:
+    subtree = Category.objects.get_queryset_descendants(
+        Category.objects.filter(pk__in=[c.pk for c in categories]), include_self=True
+    ).values_list("pk", flat=True)
+    said = [category_changes_since(since), product_changes_since(since, subtree)]
+    return " ".join(part for part in said if part)
+
+
+def hiding_summary(categories, totals) -> str:
+    """What hiding ``categories`` takes off the storefront: each with its subtree's products
+    shown now, featured ones among them."""
     rows = []
     for category in categories:
         counts = totals.get(category.pk, {"shown": 0, "featured": 0})

@@ -370,6 +370,7 @@ class ProductAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmin):
         product.refresh_from_db(fields=["is_featured"])
         state = "featured" if product.is_featured else "not featured"
         message = f"“{product}” is {state}" + ("." if changed else " (it already was).")
+        submissions.note(request, message)
         # The switch's key for its next flip (a repeat of this one is answered as this was).
         return JsonResponse(
             {

@@ -337,7 +337,6 @@ class ProductVariantAdmin(AuditedImportExportAdmin, AccessPolicyAdmin, ModelAdmi
             submit="Save adjustment",
             intro=f"{variant.product.name}, {variant.get_size_display()}, {variant.color}: "
             f"{variant.stock_available} in stock now.",
-            again="Make another adjustment",
         )
 
 

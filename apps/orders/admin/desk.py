@@ -84,7 +84,6 @@ class OrderDeskMixin:
             form=form,
             submit="Add the note",
             intro="Notes are for the shop: they appear in the order's timeline, with your name.",
-            again="Write another note",
         )
 
     # Packing slips ---------------------------------------------------------------------
@@ -165,7 +164,6 @@ class OrderDeskMixin:
             intro="A CSV with one row per parcel: order number, carrier, tracking number. "
             "Rows are numbered as in a spreadsheet (the header is row 1).",
             links=[(template_url, "Download a template")],
-            again="Ship another file",
         )
 
     # Customer e-mails: preview, send again ---------------------------------------------

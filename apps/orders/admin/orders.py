@@ -422,7 +422,6 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
             submit="Cancel the order" if cancelling else f"Mark {target.label.lower()}",
             intro=intro,
             suggestions=("carriers", CARRIERS) if target == OrderStatus.SHIPPED else None,
-            again="Open the order",
         )
 
     # The delivery address, until the order ships: checked against what the page showed.
@@ -477,12 +476,12 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
     # Bulk status actions: each order is tried on its own and the agent is told which failed.
     # Those that ask first (ship, cancel) confirm over the statuses their page showed.
 
-    def _bulk(self, request, queryset, target, seen=None, **change):
+    def _bulk(self, request, queryset, target, **change):
         order_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
         # One connection to the mail server for the whole selection.
         with sending_together():
             done, refused = orders_change_status(
-                order_ids=order_ids, to=target, actor=request.user, seen=seen, **change
+                order_ids=order_ids, to=target, actor=request.user, **change
             )
         if done:
             numbers = ", ".join(f"#{pk}" for pk in done[:REFUSALS_SHOWN])
@@ -546,8 +545,17 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
         form = form_class(request.POST if "confirm" in request.POST else None, seen=seen)
         if form.is_valid():
             data = form.cleaned_data
+            listed = request.POST.get("shown_orders", "").split(",", SHOWN_NAMED)
+            shown = [parse_id(pk) for pk in listed[:SHOWN_NAMED]]
             try:
-                self._bulk(request, queryset, target, seen=data["seen_state"], **change(data))
+                self._bulk(
+                    request,
+                    queryset,
+                    target,
+                    seen=data["seen_state"],
+                    shown_ids=[pk for pk in shown if pk],
+                    **change(data),
+                )
             except StateChanged as changed:
                 form = shown_again(form_class, request.POST, seen, str(changed))
             else:
@@ -560,13 +568,16 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
         page posts to the list's URL, so its filters come along)."""
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
         across = request.POST.get("select_across") == "1"
+        # The orders it lists, to name those that leave the selection before it is confirmed.
+        shown = ",".join(str(order.pk) for order in orders[:SHOWN_NAMED])
         return render_action_form(
             self,
             request,
             title=title.format(count=len(orders)),
             form=form,
             hidden_fields=[("action", action_name), ("select_across", "1" if across else "0")]
-            + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected],
+            + [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in selected]
+            + [("shown_orders", shown)],
             summary=selection_summary(orders),
             **page,
         )
@@ -652,11 +663,12 @@ class OrderAdmin(OrderDeskMixin, ExportSaysWhatMixin, ExportMixin, AccessPolicyA
             intro="Check first: the page then shows the customer, the address, each line with "
             "its price and stock, and the total; change anything and it is checked again.",
             summary=summary,
-            again="Take another phone order",
         )
 
 
 SELECTION_SHOWN = 50
+# A bulk confirmation names the orders of its selection that changed, up to this many listed.
+SHOWN_NAMED = 1000
 
 
 def selection_summary(orders) -> str:
