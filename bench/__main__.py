@@ -9,7 +9,17 @@ import argparse
 import os
 import sys
 
-BENCHMARKS = ["search", "changelists", "orders", "imports", "feed", "dashboard", "memory", "admin"]
+BENCHMARKS = [
+    "search",
+    "changelists",
+    "orders",
+    "imports",
+    "feed",
+    "dashboard",
+    "memory",
+    "admin",
+    "submissions",
+]
 
 
 def main() -> None:

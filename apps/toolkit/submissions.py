@@ -260,11 +260,9 @@ def _claim(key, request) -> Submission | None:
     ``SUBMISSION_WAIT_MS``), then sees it done, or given back and free to claim."""
     table = Submission._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('lock_timeout')")
-        before = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT set_config('lock_timeout', %s, true)", [f"{settings.SUBMISSION_WAIT_MS}ms"]
-        )
+        # Only this wait is bounded: the view's own locks wait as they always did.
+        wait = int(settings.SUBMISSION_WAIT_MS)
+        cursor.execute(f"SET LOCAL lock_timeout = {wait}")
         cursor.execute(
             f"INSERT INTO {table} (key, user_id, path, created_at, said, redirect_to, body, "
             "applied) VALUES (%s, %s, %s, %s, '[]', '', %s, false) "
@@ -272,7 +270,7 @@ def _claim(key, request) -> Submission | None:
             [key, request.user.pk, request.path[:500], timezone.now(), body_digest(request)],
         )
         claimed = cursor.fetchone() is not None
-        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
     if claimed:
         return None
     return Submission.objects.select_related("user").get(key=key)
@@ -285,21 +283,18 @@ PAGE_KEPT_BYTES = 64 * 1024
 
 def _record(key, pending: Pending, response) -> bool:
     """Keep what an applied submission did; False when it applied nothing after all."""
-    if not Submission.objects.filter(key=key, applied=True).exists():
-        return False
     redirect_to = response["Location"] if response.status_code in _REDIRECTS else ""
-    answer = None
     kind = response.get("Content-Type", "")
-    if kind.startswith("application/json"):
-        answer = json.loads(response.content)
-    elif response.status_code == 200 and not getattr(response, "streaming", False):
-        rendered = response.render() if hasattr(response, "render") else response
-        if len(rendered.content) <= PAGE_KEPT_BYTES and kind.startswith("text/html"):
-            answer = {"page": rendered.content.decode()}
-    Submission.objects.filter(key=key).update(
+    answer = json.loads(response.content) if kind.startswith("application/json") else None
+    recorded = Submission.objects.filter(key=key, applied=True).update(
         said=pending.said, redirect_to=redirect_to[:2000], answer=answer
     )
-    return True
+    if recorded and answer is None and response.status_code == 200 and kind.startswith("text/"):
+        rendered = response.render() if hasattr(response, "render") else response
+        if len(rendered.content) <= PAGE_KEPT_BYTES:  # a popup's page that closes it
+            page = {"page": rendered.content.decode()}
+            Submission.objects.filter(key=key).update(answer=page)
+    return bool(recorded)
 
 
 def _release(key) -> None:
