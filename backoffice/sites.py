@@ -2,7 +2,7 @@
 
 Every page of the admin — the model admins', the libraries' (import, export, history, revert)
 and the custom ones — reaches its view through ``AdminSite.admin_view``. Wrapping it here gives
-every POST, today's and any added later, the same rule (apps/toolkit/submissions.py): one
+every POST, today's and any added later, the same rule (apps/toolkit/submissions/): one
 transaction, its one-time key recorded in it, a repeat answered with what the first did.
 """
 

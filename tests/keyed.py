@@ -2,7 +2,7 @@
 
 Every page that draws a form which changes something gives it a one-time submission key, and
 pins that key in its address when its form makes something new each time
-(apps/toolkit/submissions.py). Tests about other rules post data directly; like Django's test
+(apps/toolkit/submissions/). Tests about other rules post data directly; like Django's test
 client, which skips the CSRF check for them, this client does what a browser on those pages
 would: it adds a fresh key to each POST that does not carry one, and follows the redirect
 that pins a key. The keys themselves are tested with a plain client and with keys read from

@@ -14,7 +14,7 @@ fields the form never showed included. :class:`AccessPolicyAdmin` closes those d
 - **Bulk actions and list edits** posted to a changelist are refused unless the role is
   offered that action or may change the model; nothing is silently skipped.
 - **History tables** link a "changed by" e-mail only for people who may open staff accounts.
-- **One submission, one effect** (apps/toolkit/submissions.py): change forms, lists and
+- **One submission, one effect** (apps/toolkit/submissions/): change forms, lists and
   confirmations carry a one-time key; saves, deletions and actions say they applied, so a
   repeat of their key changes nothing; an add form pins its key in its address, so Back
   cannot add the same thing twice.

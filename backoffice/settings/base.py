@@ -277,7 +277,7 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # Stock at or below this level counts as low for the warehouse views.
 LOW_STOCK_THRESHOLD = int(os.environ.get("LOW_STOCK_THRESHOLD", "5"))
 
-# One submission, one effect (apps/toolkit/submissions.py): how long a page's one-time key
+# One submission, one effect (apps/toolkit/submissions/): how long a page's one-time key
 # can be sent (its record is kept as long, then removed by `manage.py clear_submissions`), and
 # how long a repeat waits for the first submission of its key to finish before saying so.
 SUBMISSION_KEY_MAX_AGE = timedelta(days=int(os.environ.get("SUBMISSION_KEY_MAX_AGE_DAYS", "7")))

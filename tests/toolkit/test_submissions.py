@@ -1,4 +1,4 @@
-"""One submission, one effect (apps/toolkit/submissions.py), tested from the outside: pages
+"""One submission, one effect (apps/toolkit/submissions/), tested from the outside: pages
 drawn and forms sent by a plain client (no key added for it), the keys read off the pages."""
 
 from datetime import timedelta

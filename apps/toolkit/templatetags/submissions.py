@@ -1,5 +1,5 @@
 """``{% submission_key %}``: the one-time key of the form being drawn, as a hidden field;
-``{% submission_token %}``: the key alone, for a script (apps/toolkit/submissions.py)."""
+``{% submission_token %}``: the key alone, for a script (apps/toolkit/submissions/)."""
 
 from django import template
 from django.utils.html import format_html

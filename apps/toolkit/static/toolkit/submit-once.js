@@ -1,6 +1,6 @@
 /* One click, one request: a form that posts disables its buttons while its request runs, so a
  * double click or an impatient second click does not leave the browser twice. The server is
- * the guarantee (every form carries a one-time submission key: apps/toolkit/submissions.py);
+ * the guarantee (every form carries a one-time submission key: apps/toolkit/submissions/);
  * this only spares the second request. The buttons come back when the page is shown again
  * from the browser's cache (Back), and after a while for a form that downloads a file instead
  * of leaving the page. */
