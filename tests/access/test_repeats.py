@@ -22,6 +22,7 @@ from django.utils import timezone
 from apps.access.policy import system_actor
 from apps.catalog.models import Category
 from apps.orders.services import order_change_status
+from apps.toolkit.submissions import FIELD
 from tests.access.test_matrix import (
     ACTIONS,
     DOORS,
@@ -42,7 +43,7 @@ from tests.factories import (
     ProductFactory,
     VariantFactory,
 )
-from tests.pages import form_of, post_form
+from tests.pages import form_of, forms, post_form
 
 pytestmark = pytest.mark.django_db(databases=["default", "feed"])
 
@@ -636,3 +637,35 @@ def test_recipes_cover_only_doors_that_exist():
     doors = {door for door, _ in DOORS}
     assert set(REPEAT) <= doors
     assert set(NO_EFFECT) <= {door.split("[")[0] for door in doors}
+
+
+# Every form a page draws carries its key ------------------------------------------------------
+
+LISTS = [
+    (door, role)
+    for door, name in DOORS
+    if name.endswith(("_changelist", "_add")) and "[popup]" not in door and "[staff]" not in door
+    for role in sorted(expectation(door)[0] - {"anonymous"})
+]
+
+
+@pytest.mark.parametrize(("door", "role"), LISTS, ids=[f"{d}-{r}" for d, r in LISTS])
+def test_every_form_a_list_or_add_page_draws_carries_a_key(door, role, staff_user, admin_user):
+    """As each role that may open them: a list's form (actions, editable cells, either or
+    both, or neither) and an add form carry a one-time key."""
+    from apps.users.roles import sync_roles
+
+    sync_roles()
+    make(subject_of(door, door))
+    client = client_for(role, staff_user, admin_user)
+    response = client.get(reverse(door), follow=True)  # the add page pins its key first
+    assert response.status_code == 200, (door, role, response.status_code)
+    posting = [
+        form
+        for form in forms(response.content)
+        if form["attrs"].get("method", "").lower() == "post"
+        and form["attrs"].get("id") != "logout-form"
+    ]
+    assert posting, f"{door}: no form"
+    for form in posting:
+        assert any(name == FIELD for name, _ in form["fields"]), (door, role, form["attrs"])

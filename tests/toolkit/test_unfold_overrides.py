@@ -411,6 +411,41 @@ def test_the_feed_and_downloads_are_not_gzipped_by_the_page_middleware(client, c
     assert b"".join(download.streaming_content).count(b"\n") >= 2  # a header and a row
 
 
+# Where the forms' one-time submission keys go (apps/toolkit/submissions/): two small copies
+# (the list's form and the delete confirmations have no block of their own inside the form)
+# and the blocks inside the password forms. An upgrade that changes them fails here.
+PINNED_TEMPLATES.update(
+    {
+        "unfold/helpers/change_list_actions.html": "ac1d59b3ae5d7b49",
+        "unfold/helpers/delete_submit_line.html": "70849abab731016f",
+        "admin/auth/user/change_password.html": "e2ac5372b85e5c4b",
+        "registration/password_change_form.html": "1f9348f747225330",
+    }
+)
+
+
+KEYED_COPIES = ("unfold/helpers/change_list_actions.html", "unfold/helpers/delete_submit_line.html")
+
+
+def test_the_copies_that_carry_a_submission_key_are_unfolds_but_for_the_key():
+    ours = Path(__file__).resolve().parents[2] / "backoffice" / "templates"
+
+    def body(text):
+        text = re.sub(r"{% comment %}.*?{% endcomment %}", "", text, flags=re.DOTALL)
+        lines = [line.strip() for line in text.splitlines()]
+        return [line for line in lines if line and not line.startswith("{% load")]
+
+    for name in (
+        "unfold/helpers/change_list_actions.html",
+        "unfold/helpers/delete_submit_line.html",
+    ):
+        copy = body((ours / name).read_text())
+        assert "{% submission_key %}" in copy, name
+        assert [line for line in copy if line != "{% submission_key %}"] == body(
+            (UNFOLD / name).read_text()
+        ), name
+
+
 # backoffice/templates/unfold/helpers/: tabular_group.html and fieldset_row.html -------------
 
 TABULAR = "unfold/helpers/edit_inline/tabular_group.html"
